@@ -1,6 +1,95 @@
 //! Okta IT Admin: an XSOAR-style integration that manages the identity lifecycle of Okta users
 //! and turns Okta System Log events into incidents.
+//!
+//! A SOAR engine starts the binary once per command and writes one JSON envelope to stdin;
+//! [`run`] routes it through the command table and returns the one JSON document the binary
+//! prints.
 
+pub mod commands;
+pub mod envelope;
+pub mod inputs;
+pub mod instance;
 pub mod markdown;
+pub mod okta;
+pub mod replay;
 pub mod scim;
 pub mod sim;
+
+use serde_json::Value;
+
+use envelope::{Document, Envelope};
+use inputs::Inputs;
+
+/// What replaces a secret wherever it would otherwise appear in output.
+pub const REDACTED: &str = "<redacted>";
+
+/// The finished answer of one run: the document for stdout and the exit status.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Output {
+    /// The JSON document, free of the API token.
+    pub document: Value,
+    /// 0 when the document's `error` is null, else 1.
+    pub exit_code: i32,
+}
+
+/// Runs one envelope, given as the raw bytes of stdin, and returns what to print.
+pub fn run(input: &[u8]) -> Output {
+    match Envelope::parse(input) {
+        Ok(envelope) => run_envelope(&envelope),
+        Err(error) => {
+            let command = error.command.as_deref().unwrap_or("(unknown)");
+            finish(Document::failure(command, &error.message, Vec::new()), None)
+        }
+    }
+}
+
+/// The answer of a run that could not start, such as when stdin could not be read.
+pub fn refuse(reason: &str) -> Output {
+    finish(Document::failure("(unknown)", reason, Vec::new()), None)
+}
+
+/// Runs one parsed envelope and returns what to print.
+pub fn run_envelope(envelope: &Envelope) -> Output {
+    let document = commands::run(envelope);
+    let token = Inputs::parameters(&envelope.params)
+        .secret("apitoken")
+        .ok()
+        .flatten();
+    finish(document, token.as_deref())
+}
+
+fn finish(document: Document, secret: Option<&str>) -> Output {
+    let exit_code = document.exit_code();
+    let mut value = serde_json::to_value(&document).unwrap_or_else(|err| {
+        // Limitation: unreachable in practice; every field of Document serialises.
+        let failure = Document::failure("(unknown)", &format!("output failed: {err}"), Vec::new());
+        serde_json::json!({"results": [], "logs": [], "error": failure.error})
+    });
+    if let Some(secret) = secret.filter(|secret| !secret.is_empty()) {
+        redact(&mut value, secret);
+    }
+    Output {
+        document: value,
+        exit_code,
+    }
+}
+
+/// Replaces every occurrence of a secret in the strings and keys of a JSON value.
+pub fn redact(value: &mut Value, secret: &str) {
+    match value {
+        Value::String(text) if text.contains(secret) => *text = text.replace(secret, REDACTED),
+        Value::Array(items) => items.iter_mut().for_each(|item| redact(item, secret)),
+        Value::Object(map) => {
+            if map.keys().any(|key| key.contains(secret)) {
+                let entries = std::mem::take(map);
+                for (key, mut item) in entries {
+                    redact(&mut item, secret);
+                    map.insert(key.replace(secret, REDACTED), item);
+                }
+            } else {
+                map.values_mut().for_each(|item| redact(item, secret));
+            }
+        }
+        _ => {}
+    }
+}

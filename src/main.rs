@@ -1,1 +1,31 @@
-fn main() {}
+//! The `okta-it-admin` binary: reads one envelope from stdin and writes one document to stdout.
+//!
+//! `okta-it-admin replay <fixture.json>` instead replays a recorded Okta exchange on loopback.
+
+use std::io::{Read, Write};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    if !args.is_empty() {
+        return okta_it_admin::replay::main(args);
+    }
+
+    let mut input = Vec::new();
+    let output = match std::io::stdin().lock().read_to_end(&mut input) {
+        Ok(_) => okta_it_admin::run(&input),
+        Err(err) => okta_it_admin::refuse(&format!("stdin could not be read: {err}")),
+    };
+    let mut stdout = std::io::stdout().lock();
+    let written = serde_json::to_writer(&mut stdout, &output.document)
+        .map_err(std::io::Error::from)
+        .and_then(|()| stdout.write_all(b"\n"))
+        .and_then(|()| stdout.flush());
+    match written {
+        Err(err) => {
+            eprintln!("okta-it-admin: could not write the output document: {err}");
+            ExitCode::from(2)
+        }
+        Ok(()) => ExitCode::from(u8::try_from(output.exit_code).unwrap_or(1)),
+    }
+}

@@ -1,0 +1,195 @@
+//! The command table: each command's name, arguments and handler, and the run that routes an
+//! envelope to its handler and shapes the output document.
+
+mod app_assignment;
+mod test_module;
+mod user_lookup;
+mod user_outputs;
+mod users;
+
+use serde_json::{Map, Value};
+
+use crate::envelope::{Document, Entry, Envelope, LogLine};
+use crate::inputs::Inputs;
+use crate::instance::Connection;
+use crate::okta::OktaClient;
+
+/// What a handler produced, before it becomes the output document.
+#[derive(Debug, Default)]
+pub struct CommandOutput {
+    /// War-room entries.
+    pub entries: Vec<Entry>,
+    /// Incidents, for `fetch-incidents` only.
+    pub incidents: Option<Vec<Value>>,
+    /// The next last-run state, for `fetch-incidents` only.
+    pub last_run: Option<Map<String, Value>>,
+}
+
+impl CommandOutput {
+    /// An output made of one entry.
+    pub fn entry(entry: Entry) -> CommandOutput {
+        CommandOutput {
+            entries: vec![entry],
+            ..CommandOutput::default()
+        }
+    }
+}
+
+/// What a handler gets: the envelope, typed readers for it, and a place for log lines.
+pub struct Call<'a> {
+    /// The whole envelope.
+    pub envelope: &'a Envelope,
+    /// The command's arguments.
+    pub args: Inputs<'a>,
+    /// The instance's parameters.
+    pub params: Inputs<'a>,
+    logs: std::cell::RefCell<Vec<LogLine>>,
+}
+
+impl<'a> Call<'a> {
+    fn new(envelope: &'a Envelope) -> Call<'a> {
+        Call {
+            envelope,
+            args: Inputs::arguments(&envelope.args),
+            params: Inputs::parameters(&envelope.params),
+            logs: std::cell::RefCell::new(Vec::new()),
+        }
+    }
+
+    /// A client for the instance's Okta org, from validated connection parameters.
+    pub fn client(&self) -> anyhow::Result<OktaClient> {
+        let connection = Connection::from_params(&self.envelope.params)?;
+        Ok(OktaClient::new(&connection))
+    }
+
+    /// Records a diagnostic line for the engine's log.
+    pub fn log(&self, level: &'static str, message: impl Into<String>) {
+        self.logs.borrow_mut().push(LogLine {
+            level,
+            message: message.into(),
+        });
+    }
+
+    /// Moves the client's request trace into the log at debug level.
+    pub fn log_requests(&self, client: &OktaClient) {
+        for line in client.take_trace() {
+            self.log("debug", line);
+        }
+    }
+}
+
+/// A handler: runs one command.
+pub type Handler = fn(&Call) -> anyhow::Result<CommandOutput>;
+
+/// One supported command.
+pub struct Command {
+    /// The command name the engine sends.
+    pub name: &'static str,
+    /// The arguments it reads, as `integration.yml` declares them.
+    pub arguments: &'static [&'static str],
+    /// The function that runs it.
+    pub handler: Handler,
+}
+
+/// Every command this integration answers.
+pub const COMMANDS: &[Command] = &[
+    Command {
+        name: "test-module",
+        arguments: &[],
+        handler: test_module::run,
+    },
+    Command {
+        name: "create-user",
+        arguments: &["scim", "customMapping"],
+        handler: users::create,
+    },
+    Command {
+        name: "update-user",
+        arguments: &["oldScim", "newScim", "customMapping"],
+        handler: users::update,
+    },
+    Command {
+        name: "get-user",
+        arguments: &["scim"],
+        handler: users::get,
+    },
+    Command {
+        name: "enable-user",
+        arguments: &["scim"],
+        handler: users::enable,
+    },
+    Command {
+        name: "disable-user",
+        arguments: &["scim"],
+        handler: users::disable,
+    },
+    Command {
+        name: "okta-get-assigned-user-for-app",
+        arguments: &["applicationId", "userId"],
+        handler: app_assignment::run,
+    },
+];
+
+/// Runs the command an envelope names and returns the document to print.
+pub fn run(envelope: &Envelope) -> Document {
+    let call = Call::new(envelope);
+    let outcome = match COMMANDS
+        .iter()
+        .find(|command| command.name == envelope.command)
+    {
+        Some(command) => (command.handler)(&call),
+        None => Err(unknown_command(&envelope.command)),
+    };
+    let logs = call.logs.take();
+    match outcome {
+        Ok(output) => Document {
+            results: output.entries,
+            incidents: output.incidents,
+            last_run: output.last_run,
+            logs,
+            error: None,
+        },
+        Err(error) => Document::failure(&envelope.command, &reason(&error), logs),
+    }
+}
+
+/// The error text of a failed command: each layer's message, outermost first.
+fn reason(error: &anyhow::Error) -> String {
+    format!("{error:#}")
+}
+
+fn unknown_command(name: &str) -> anyhow::Error {
+    let known: Vec<&str> = COMMANDS.iter().map(|command| command.name).collect();
+    anyhow::anyhow!(
+        "unknown command '{}'; this integration supports: {}",
+        name.escape_debug(),
+        known.join(", ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_commands_list_the_supported_ones() {
+        let envelope = Envelope {
+            command: "okta-get-usr".into(),
+            ..Envelope::default()
+        };
+        let document = run(&envelope);
+        let error = document.error.unwrap();
+        assert!(error.starts_with(
+            "Failed to execute okta-get-usr command. Error: unknown command 'okta-get-usr'; \
+             this integration supports: test-module, create-user,"
+        ));
+    }
+
+    #[test]
+    fn command_names_are_unique() {
+        let mut names: Vec<&str> = COMMANDS.iter().map(|command| command.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), COMMANDS.len());
+    }
+}

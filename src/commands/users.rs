@@ -1,0 +1,237 @@
+//! The five user commands: create, update, get, enable and disable an Okta user described by a
+//! SCIM user.
+
+use anyhow::{Context as _, bail};
+use serde_json::{Map, Value};
+
+use super::user_lookup::{Lookup, MissingUser, classify, find_user};
+use super::user_outputs::{UserCommand, UserResult, account, status_of};
+use super::{Call, CommandOutput};
+use crate::okta::{ApiError, Lifecycle, OktaClient, OktaError};
+use crate::scim::{CustomMapping, UserLocator, okta_profile, user_locator};
+
+/// What a SCIM argument holds, for error messages.
+const SCIM_USER: &str = "a SCIM user";
+
+/// `get-user`: reads the user the SCIM user refers to.
+pub fn get(call: &Call) -> anyhow::Result<CommandOutput> {
+    let locator = locator_argument(call, "scim")?;
+    let client = call.client()?;
+    let result = match find_user(&client, &locator)? {
+        Lookup::Found(user) => UserResult::from_user(&user),
+        other => failed_lookup(other),
+    };
+    call.log_requests(&client);
+    Ok(output(call, UserCommand::Get, result))
+}
+
+/// `create-user`: creates and activates a user from a SCIM user.
+pub fn create(call: &Call) -> anyhow::Result<CommandOutput> {
+    let scim = call.args.required_object("scim", SCIM_USER)?;
+    let mapping = custom_mapping(call, "customMappingCreateUser")?;
+    let mut profile = okta_profile(&scim, mapping.as_ref());
+    if !profile.contains_key("login") {
+        let Some(email) = profile.get("email").cloned() else {
+            bail!(
+                "the argument 'scim' has neither 'userName' nor an email; Okta needs a login \
+                 for a new user"
+            );
+        };
+        profile.insert("login".to_string(), email);
+    }
+
+    let client = call.client()?;
+    let result = match client.create_user(&profile) {
+        Ok(user) => UserResult::from_user(&user),
+        Err(OktaError::Api(error)) if error.is_refusal() => UserResult::refused(&error),
+        Err(other) => bail!(
+            "{other}. The request may have reached Okta, so it was not sent again; check \
+             whether the user exists before running create-user again"
+        ),
+    };
+    call.log_requests(&client);
+    Ok(output(call, UserCommand::Create, result))
+}
+
+/// `update-user`: changes the attributes `newScim` carries on the user `oldScim` refers to.
+pub fn update(call: &Call) -> anyhow::Result<CommandOutput> {
+    let locator = locator_argument(call, "oldScim")?;
+    let new_scim = call.args.required_object("newScim", SCIM_USER)?;
+    let mapping = custom_mapping(call, "customMappingUpdateUser")?;
+    let profile = okta_profile(&new_scim, mapping.as_ref());
+    if profile.is_empty() {
+        bail!(
+            "the argument 'newScim' maps to no Okta profile attribute, so there is nothing to \
+             update; give the SCIM attributes to change (or a custom mapping for extension ones)"
+        );
+    }
+
+    let client = call.client()?;
+    let result = update_found_user(&client, &locator, &profile)?;
+    call.log_requests(&client);
+    Ok(output(call, UserCommand::Update, result))
+}
+
+fn update_found_user(
+    client: &OktaClient,
+    locator: &UserLocator,
+    profile: &Map<String, Value>,
+) -> anyhow::Result<UserResult> {
+    let (id, known_user) = match locator {
+        UserLocator::Id(id) => (id.clone(), None),
+        UserLocator::Login(_) => match find_user(client, locator)? {
+            Lookup::Found(user) => match user.get("id").and_then(Value::as_str) {
+                Some(id) => (id.to_string(), Some(user)),
+                None => bail!("Okta answered a user without an id"),
+            },
+            other => return Ok(failed_lookup(other)),
+        },
+    };
+
+    match client.update_profile(&id, profile) {
+        Ok(user) => Ok(UserResult::from_user(&user)),
+        Err(OktaError::Api(error)) if error.status == 404 => {
+            // Okta answers 404 both for a missing user and for a deactivated one.
+            let user = match known_user {
+                Some(user) => Lookup::Found(user),
+                None => classify(client.user(&id))?,
+            };
+            Ok(match user {
+                Lookup::Found(user) if status_of(&user) == Some("DEPROVISIONED") => {
+                    deactivated(&user, &error)
+                }
+                Lookup::Found(_) => UserResult::refused(&error),
+                other => failed_lookup(other),
+            })
+        }
+        Err(OktaError::Api(error)) if error.is_refusal() => Ok(UserResult::refused(&error)),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The result of updating a deactivated user, which Okta refuses.
+fn deactivated(user: &Value, error: &ApiError) -> UserResult {
+    let mut result = UserResult::identity(user);
+    let okta_message = error.message();
+    result.success = false;
+    result.error_code = Some(error.code.clone().map_or(Value::from(404), Value::String));
+    result.error_message = Some(format!(
+        "The user is deactivated (status DEPROVISIONED) and Okta does not update a deactivated \
+         user's profile; enable the user first. Okta said: {okta_message}"
+    ));
+    result.details = Some(user.clone());
+    result
+}
+
+/// `enable-user`: makes a disabled user usable again, choosing the call by status.
+pub fn enable(call: &Call) -> anyhow::Result<CommandOutput> {
+    change_lifecycle(call, UserCommand::Enable)
+}
+
+/// `disable-user`: deactivates a user; never deletes.
+pub fn disable(call: &Call) -> anyhow::Result<CommandOutput> {
+    change_lifecycle(call, UserCommand::Disable)
+}
+
+fn change_lifecycle(call: &Call, command: UserCommand) -> anyhow::Result<CommandOutput> {
+    let locator = locator_argument(call, "scim")?;
+    let client = call.client()?;
+    let user = match find_user(&client, &locator)? {
+        Lookup::Found(user) => user,
+        other => {
+            call.log_requests(&client);
+            return Ok(output(call, command, failed_lookup(other)));
+        }
+    };
+
+    let status = status_of(&user).unwrap_or_default();
+    let (operation, status_after) = match (command, status) {
+        (UserCommand::Enable, "DEPROVISIONED" | "STAGED") => (Some(Lifecycle::Activate), None),
+        (UserCommand::Enable, "SUSPENDED") => (Some(Lifecycle::Unsuspend), Some("ACTIVE")),
+        (UserCommand::Enable, _) => (None, Some(status)),
+        (_, "DEPROVISIONED") => (None, Some(status)),
+        (_, _) => (Some(Lifecycle::Deactivate), Some("DEPROVISIONED")),
+    };
+
+    let mut result = UserResult::identity(&user);
+    match operation {
+        None => call.log(
+            "info",
+            format!("the user is already {status}; nothing to change"),
+        ),
+        Some(operation) => {
+            let id = result
+                .id
+                .clone()
+                .context("Okta answered a user without an id")?;
+            match client.lifecycle(&id, operation) {
+                Ok(answer) => result.details = meaningful(answer),
+                Err(OktaError::Api(error)) if error.is_refusal() => {
+                    let mut refused = UserResult::refused(&error);
+                    refused.active = result.active;
+                    (refused.id, refused.username, refused.email) =
+                        (result.id, result.username, result.email);
+                    call.log_requests(&client);
+                    return Ok(output(call, command, refused));
+                }
+                Err(other) => return Err(other.into()),
+            }
+        }
+    }
+    result.success = true;
+    result.active = Some(command == UserCommand::Enable);
+    result.account = Some(account(&user, status_after));
+    call.log_requests(&client);
+    Ok(output(call, command, result))
+}
+
+/// A lifecycle answer worth showing: Okta's `{}` or empty body is not.
+fn meaningful(answer: Value) -> Option<Value> {
+    match &answer {
+        Value::Null => None,
+        Value::Object(map) if map.is_empty() => None,
+        _ => Some(answer),
+    }
+}
+
+fn failed_lookup(lookup: Lookup) -> UserResult {
+    match lookup {
+        Lookup::Found(user) => UserResult::from_user(&user),
+        Lookup::Missing(MissingUser::Okta(error)) | Lookup::Refused(error) => {
+            UserResult::refused(&error)
+        }
+        Lookup::Missing(MissingUser::NoMatch(message)) => UserResult::not_found(message),
+    }
+}
+
+/// Reads a SCIM argument and the user reference it carries.
+fn locator_argument(call: &Call, name: &str) -> anyhow::Result<UserLocator> {
+    let scim = call.args.required_object(name, SCIM_USER)?;
+    match user_locator(&scim) {
+        Ok(Some(locator)) => Ok(locator),
+        Ok(None) => bail!(
+            "the argument '{name}' names no user: give the SCIM 'id' (the Okta user id) or \
+             'userName' (the Okta login)"
+        ),
+        Err(why) => bail!("the argument '{name}' is not usable: {why}"),
+    }
+}
+
+/// The custom mapping: the `customMapping` argument, else the instance parameter.
+fn custom_mapping(call: &Call, parameter: &str) -> anyhow::Result<Option<CustomMapping>> {
+    let what = "extension attribute → Okta profile attribute";
+    let (name, object) = match call.args.object("customMapping", what)? {
+        Some(object) => ("the argument 'customMapping'".to_string(), object),
+        None => match call.params.object(parameter, what)? {
+            Some(object) => (format!("the parameter '{parameter}'"), object),
+            None => return Ok(None),
+        },
+    };
+    CustomMapping::from_object(&object)
+        .map(Some)
+        .map_err(|why| anyhow::anyhow!("{name} is not a usable custom mapping: {why}"))
+}
+
+fn output(call: &Call, command: UserCommand, result: UserResult) -> CommandOutput {
+    CommandOutput::entry(result.into_entry(command, &call.envelope.instance_name()))
+}

@@ -1,0 +1,175 @@
+//! The integration instance's connection parameters, validated before any request is sent.
+
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+
+use crate::inputs::{InputError, Inputs};
+
+/// Request timeout used when the `timeout` parameter is not set.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// An Okta API token; it never prints itself.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiToken(String);
+
+impl ApiToken {
+    /// Wraps a token taken from the instance parameters.
+    pub fn new(token: String) -> ApiToken {
+        ApiToken(token)
+    }
+
+    /// The token itself, for the one place that builds the `Authorization` header and for
+    /// scrubbing outputs.
+    pub fn reveal(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for ApiToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ApiToken(redacted)")
+    }
+}
+
+/// Where and how to reach the Okta org.
+#[derive(Debug, Clone)]
+pub struct Connection {
+    /// The org's origin and API root, such as `https://example.okta.com/api/v1`.
+    pub api_root: String,
+    /// The SSWS API token.
+    pub token: ApiToken,
+    /// Turns TLS certificate verification off.
+    pub insecure: bool,
+    /// Routes requests through the proxy named by the environment.
+    pub proxy: bool,
+    /// Time allowed for one whole request.
+    pub timeout: Duration,
+}
+
+impl Connection {
+    /// Validates the connection parameters.
+    pub fn from_params(params: &Map<String, Value>) -> Result<Connection, InputError> {
+        let inputs = Inputs::parameters(params);
+        let url = inputs.required_text("url")?;
+        let api_root = api_root(&url)?;
+        let token = inputs.secret("apitoken")?.ok_or_else(|| {
+            InputError("the parameter 'apitoken' is required: give the Okta API token".into())
+        })?;
+        let timeout = match inputs.count("timeout")? {
+            None => DEFAULT_TIMEOUT,
+            Some(0) => return Err(InputError("the parameter 'timeout' must be above 0".into())),
+            Some(seconds) => Duration::from_secs(seconds),
+        };
+        Ok(Connection {
+            api_root,
+            token: ApiToken::new(token),
+            insecure: inputs.flag("insecure")?.unwrap_or(false),
+            proxy: inputs.flag("proxy")?.unwrap_or(false),
+            timeout,
+        })
+    }
+}
+
+/// Turns the `url` parameter into the API root; a trailing `/` or `/api/v1` is optional.
+fn api_root(url: &str) -> Result<String, InputError> {
+    let invalid = |why: &str| {
+        InputError(format!(
+            "the parameter 'url' is not a usable Okta URL ({why}); \
+             give the org address, such as https://example.okta.com"
+        ))
+    };
+    let parsed = url::Url::parse(url).map_err(|err| invalid(&err.to_string()))?;
+    if !matches!(parsed.scheme(), "https" | "http") {
+        return Err(invalid("it must start with https://"));
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(invalid("it has no host"));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(invalid("it must not carry a query or fragment"));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(invalid("it must not carry credentials"));
+    }
+
+    let mut root = parsed.as_str().trim_end_matches('/').to_string();
+    if let Some(stripped) = root.strip_suffix("/api/v1") {
+        root = stripped.trim_end_matches('/').to_string();
+    }
+    root.push_str("/api/v1");
+    Ok(root)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn connect(params: Value) -> Result<Connection, InputError> {
+        Connection::from_params(params.as_object().unwrap())
+    }
+
+    #[test]
+    fn every_url_spelling_gives_the_same_api_root() {
+        for url in [
+            "https://example.okta.com",
+            "https://example.okta.com/",
+            "https://example.okta.com/api/v1",
+            "https://example.okta.com/api/v1/",
+            " https://example.okta.com// ",
+        ] {
+            let connection = connect(json!({"url": url, "apitoken": "t"})).unwrap();
+            assert_eq!(
+                connection.api_root, "https://example.okta.com/api/v1",
+                "{url}"
+            );
+        }
+    }
+
+    #[test]
+    fn rejects_urls_that_are_not_http() {
+        for url in [
+            "example.okta.com",
+            "ftp://example.okta.com",
+            "https://",
+            "https://x?a=1",
+        ] {
+            let err = connect(json!({"url": url, "apitoken": "t"})).unwrap_err();
+            assert!(
+                err.0
+                    .starts_with("the parameter 'url' is not a usable Okta URL"),
+                "{url}"
+            );
+        }
+    }
+
+    #[test]
+    fn token_is_required_and_may_be_a_credentials_object() {
+        let err = connect(json!({"url": "https://x.okta.com"})).unwrap_err();
+        assert!(err.0.contains("'apitoken' is required"));
+        let credentials = json!({"identifier": "", "password": "secret-1"});
+        let connection = connect(json!({"url": "https://x.okta.com", "apitoken": credentials}));
+        assert_eq!(connection.unwrap().token.reveal(), "secret-1");
+    }
+
+    #[test]
+    fn token_debug_output_is_redacted() {
+        let connection = connect(json!({"url": "https://x.okta.com", "apitoken": "s3cr3t"}));
+        let printed = format!("{:?}", connection.unwrap());
+        assert!(!printed.contains("s3cr3t"));
+        assert!(printed.contains("ApiToken(redacted)"));
+    }
+
+    #[test]
+    fn flags_and_timeout_accept_engine_spellings() {
+        let params = json!({"url": "https://x.okta.com", "apitoken": "t",
+            "insecure": "true", "proxy": false, "timeout": "15"});
+        let connection = connect(params).unwrap();
+        assert!(connection.insecure);
+        assert!(!connection.proxy);
+        assert_eq!(connection.timeout, Duration::from_secs(15));
+        let zero = json!({"url": "https://x.okta.com", "apitoken": "t", "timeout": 0});
+        assert!(connect(zero).is_err());
+    }
+}
