@@ -115,13 +115,40 @@ pub fn replay(fixture: &Fixture) -> anyhow::Result<ReplayReport> {
     };
 
     let mut mismatches = server.finish();
-    if output.document != fixture.expected {
+    if let Some(difference) = first_difference(&fixture.expected, &output.document, "") {
         mismatches.push(format!(
-            "the output differs from the recording\n  expected: {}\n  actual:   {}",
-            fixture.expected, output.document
+            "the output differs from the recording at {difference}"
         ));
     }
     Ok(ReplayReport { output, mismatches })
+}
+
+/// Where two JSON documents first differ, as a JSON pointer with both values.
+pub fn first_difference(expected: &Value, actual: &Value, at: &str) -> Option<String> {
+    match (expected, actual) {
+        (Value::Object(want), Value::Object(got)) => {
+            let keys = want
+                .keys()
+                .chain(got.keys().filter(|key| !want.contains_key(*key)));
+            keys.into_iter().find_map(|key| {
+                let pointer = format!("{at}/{key}");
+                match (want.get(key), got.get(key)) {
+                    (Some(want), Some(got)) => first_difference(want, got, &pointer),
+                    (want, got) => Some(format!("{pointer}: expected {want:?}, got {got:?}")),
+                }
+            })
+        }
+        (Value::Array(want), Value::Array(got)) if want.len() == got.len() => want
+            .iter()
+            .zip(got)
+            .enumerate()
+            .find_map(|(index, (want, got))| first_difference(want, got, &format!("{at}/{index}"))),
+        (want, got) if want == got => None,
+        (want, got) => Some(format!(
+            "{}: expected {want}, got {got}",
+            if at.is_empty() { "/" } else { at }
+        )),
+    }
 }
 
 fn token_of(envelope: &Value) -> Option<String> {

@@ -20,7 +20,6 @@ pub fn run(call: &Call) -> anyhow::Result<CommandOutput> {
     let user_id = call.args.required_text("userId")?;
     let client = call.client()?;
     let answer = client.app_user(&application_id, &user_id);
-    call.log_requests(&client);
 
     let mut assignment = Map::new();
     match answer {

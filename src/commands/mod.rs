@@ -7,6 +7,8 @@ mod user_lookup;
 mod user_outputs;
 mod users;
 
+use std::cell::{OnceCell, RefCell};
+
 use serde_json::{Map, Value};
 
 use crate::envelope::{Document, Entry, Envelope, LogLine};
@@ -43,7 +45,8 @@ pub struct Call<'a> {
     pub args: Inputs<'a>,
     /// The instance's parameters.
     pub params: Inputs<'a>,
-    logs: std::cell::RefCell<Vec<LogLine>>,
+    logs: RefCell<Vec<LogLine>>,
+    client: OnceCell<OktaClient>,
 }
 
 impl<'a> Call<'a> {
@@ -52,18 +55,23 @@ impl<'a> Call<'a> {
             envelope,
             args: Inputs::arguments(&envelope.args),
             params: Inputs::parameters(&envelope.params),
-            logs: std::cell::RefCell::new(Vec::new()),
+            logs: RefCell::new(Vec::new()),
+            client: OnceCell::new(),
         }
     }
 
-    /// A client for the instance's Okta org, from validated connection parameters.
-    pub fn client(&self) -> anyhow::Result<OktaClient> {
+    /// The client for the instance's Okta org, built once from validated parameters.
+    pub fn client(&self) -> anyhow::Result<&OktaClient> {
+        if let Some(client) = self.client.get() {
+            return Ok(client);
+        }
         let connection = Connection::from_params(&self.envelope.params)?;
-        Ok(OktaClient::new(&connection))
+        Ok(self.client.get_or_init(|| OktaClient::new(&connection)))
     }
 
-    /// Records a diagnostic line for the engine's log.
+    /// Records a diagnostic line for the engine's log, after the requests sent so far.
     pub fn log(&self, level: &'static str, message: impl Into<String>) {
+        self.record_requests();
         self.logs.borrow_mut().push(LogLine {
             level,
             message: message.into(),
@@ -71,9 +79,16 @@ impl<'a> Call<'a> {
     }
 
     /// Moves the client's request trace into the log at debug level.
-    pub fn log_requests(&self, client: &OktaClient) {
+    fn record_requests(&self) {
+        let Some(client) = self.client.get() else {
+            return;
+        };
+        let mut logs = self.logs.borrow_mut();
         for line in client.take_trace() {
-            self.log("debug", line);
+            logs.push(LogLine {
+                level: "debug",
+                message: line,
+            });
         }
     }
 }
@@ -140,6 +155,7 @@ pub fn run(envelope: &Envelope) -> Document {
         Some(command) => (command.handler)(&call),
         None => Err(unknown_command(&envelope.command)),
     };
+    call.record_requests();
     let logs = call.logs.take();
     match outcome {
         Ok(output) => Document {

@@ -29,7 +29,6 @@ pub fn run(call: &Call) -> anyhow::Result<CommandOutput> {
 
     let client = call.client()?;
     let answer = client.current_user();
-    call.log_requests(&client);
     answer?;
     Ok(CommandOutput::entry(Entry::text("ok")))
 }

@@ -17,11 +17,10 @@ const SCIM_USER: &str = "a SCIM user";
 pub fn get(call: &Call) -> anyhow::Result<CommandOutput> {
     let locator = locator_argument(call, "scim")?;
     let client = call.client()?;
-    let result = match find_user(&client, &locator)? {
+    let result = match find_user(client, &locator)? {
         Lookup::Found(user) => UserResult::from_user(&user),
         other => failed_lookup(other),
     };
-    call.log_requests(&client);
     Ok(output(call, UserCommand::Get, result))
 }
 
@@ -49,7 +48,6 @@ pub fn create(call: &Call) -> anyhow::Result<CommandOutput> {
              whether the user exists before running create-user again"
         ),
     };
-    call.log_requests(&client);
     Ok(output(call, UserCommand::Create, result))
 }
 
@@ -67,8 +65,7 @@ pub fn update(call: &Call) -> anyhow::Result<CommandOutput> {
     }
 
     let client = call.client()?;
-    let result = update_found_user(&client, &locator, &profile)?;
-    call.log_requests(&client);
+    let result = update_found_user(client, &locator, &profile)?;
     Ok(output(call, UserCommand::Update, result))
 }
 
@@ -136,12 +133,10 @@ pub fn disable(call: &Call) -> anyhow::Result<CommandOutput> {
 fn change_lifecycle(call: &Call, command: UserCommand) -> anyhow::Result<CommandOutput> {
     let locator = locator_argument(call, "scim")?;
     let client = call.client()?;
-    let user = match find_user(&client, &locator)? {
+    let lookup = find_user(client, &locator)?;
+    let user = match lookup {
         Lookup::Found(user) => user,
-        other => {
-            call.log_requests(&client);
-            return Ok(output(call, command, failed_lookup(other)));
-        }
+        other => return Ok(output(call, command, failed_lookup(other))),
     };
 
     let status = status_of(&user).unwrap_or_default();
@@ -171,7 +166,6 @@ fn change_lifecycle(call: &Call, command: UserCommand) -> anyhow::Result<Command
                     refused.active = result.active;
                     (refused.id, refused.username, refused.email) =
                         (result.id, result.username, result.email);
-                    call.log_requests(&client);
                     return Ok(output(call, command, refused));
                 }
                 Err(other) => return Err(other.into()),
@@ -181,7 +175,6 @@ fn change_lifecycle(call: &Call, command: UserCommand) -> anyhow::Result<Command
     result.success = true;
     result.active = Some(command == UserCommand::Enable);
     result.account = Some(account(&user, status_after));
-    call.log_requests(&client);
     Ok(output(call, command, result))
 }
 
