@@ -59,9 +59,9 @@ pub fn classify(answer: Result<Value, OktaError>) -> anyhow::Result<Lookup> {
     match answer {
         Ok(user) => Ok(Lookup::Found(user)),
         Err(OktaError::Api(error)) if error.status == 404 => {
-            Ok(Lookup::Missing(MissingUser::Okta(error)))
+            Ok(Lookup::Missing(MissingUser::Okta(*error)))
         }
-        Err(OktaError::Api(error)) if error.is_refusal() => Ok(Lookup::Refused(error)),
+        Err(OktaError::Api(error)) if error.is_refusal() => Ok(Lookup::Refused(*error)),
         Err(other) => Err(other.into()),
     }
 }
@@ -69,7 +69,7 @@ pub fn classify(answer: Result<Value, OktaError>) -> anyhow::Result<Lookup> {
 fn search_by_login(client: &OktaClient, login: &str) -> anyhow::Result<Lookup> {
     let result = match client.search_users(&login_search(login)) {
         Ok(result) => result,
-        Err(OktaError::Api(error)) if error.is_refusal() => return Ok(Lookup::Refused(error)),
+        Err(OktaError::Api(error)) if error.is_refusal() => return Ok(Lookup::Refused(*error)),
         Err(other) => return Err(other.into()),
     };
     let mut matches: Vec<Value> = result

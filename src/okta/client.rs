@@ -241,9 +241,11 @@ impl OktaClient {
         };
         match (status, parsed) {
             (200..=299, Ok(body)) => Ok((body, links)),
-            (400..=599, Ok(body)) if body.is_null() || body.get("errorCode").is_some() => Err(
-                OktaError::Api(ApiError::new(method, path, status, body, request_id)),
-            ),
+            (400..=599, Ok(body)) if body.is_null() || body.get("errorCode").is_some() => {
+                Err(OktaError::Api(Box::new(ApiError::new(
+                    method, path, status, body, request_id,
+                ))))
+            }
             (_, _) => Err(OktaError::unexpected_body(method, &path, status, &text)),
         }
     }

@@ -109,7 +109,7 @@ impl std::fmt::Display for ApiError {
 #[derive(Debug, Clone, PartialEq)]
 pub enum OktaError {
     /// Okta answered with an error status.
-    Api(ApiError),
+    Api(Box<ApiError>),
     /// No usable answer arrived: connection, TLS, timeout, or a body that is not Okta JSON.
     Transport(String),
 }
