@@ -23,6 +23,11 @@ use inputs::Inputs;
 /// What replaces a secret wherever it would otherwise appear in output.
 pub const REDACTED: &str = "<redacted>";
 
+/// Shortest secret that is redacted; Okta API tokens are about 42 characters.
+// Limitation: a shorter "token" is left alone, since replacing a letter or two everywhere would
+// garble every message; Okta never issues such tokens.
+pub const MIN_REDACTED_LENGTH: usize = 8;
+
 /// The finished answer of one run: the document for stdout and the exit status.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Output {
@@ -65,7 +70,7 @@ fn finish(document: Document, secret: Option<&str>) -> Output {
         let failure = Document::failure("(unknown)", &format!("output failed: {err}"), Vec::new());
         serde_json::json!({"results": [], "logs": [], "error": failure.error})
     });
-    if let Some(secret) = secret.filter(|secret| !secret.is_empty()) {
+    if let Some(secret) = secret.filter(|secret| secret.len() >= MIN_REDACTED_LENGTH) {
         redact(&mut value, secret);
     }
     Output {
@@ -91,5 +96,33 @@ pub fn redact(value: &mut Value, secret: &str) {
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn redaction_reaches_nested_strings_and_keys() {
+        let secret = "00abcdefghijklmnop";
+        let mut value = json!({"a": [format!("x{secret}y")], format!("k{secret}"): {"b": secret}});
+        redact(&mut value, secret);
+        assert_eq!(
+            value,
+            json!({"a": ["x<redacted>y"], "k<redacted>": {"b": "<redacted>"}})
+        );
+    }
+
+    #[test]
+    fn a_short_token_does_not_garble_the_output() {
+        let envelope = br#"{"command": "get-user", "params": {"apitoken": "t"}}"#;
+        let output = run(envelope);
+        let error = output.document["error"].as_str().unwrap_or_default();
+        assert!(
+            error.starts_with("Failed to execute get-user command."),
+            "{error}"
+        );
     }
 }

@@ -23,8 +23,14 @@ pub fn envelope(command: &str, args: Value) -> Value {
 }
 
 /// One recorded request and Okta's JSON answer.
-pub fn exchange(method: &str, path: &str, query: Value, body: Option<Value>, status: u16,
-    answer: Value) -> Value {
+pub fn exchange(
+    method: &str,
+    path: &str,
+    query: Value,
+    body: Option<Value>,
+    status: u16,
+    answer: Value,
+) -> Value {
     let mut request = json!({"method": method, "path": path, "query": query});
     if let Some(body) = body {
         request["body"] = body;
@@ -47,9 +53,15 @@ pub fn lifecycle(path: &str, status: u16) -> Value {
 /// failing the test when a request differs from the recording.
 pub fn run(envelope: Value, exchanges: Vec<Value>) -> Value {
     let report = replay_all(envelope, exchanges);
-    let request_mismatches: Vec<&String> =
-        report.mismatches.iter().filter(|m| !m.starts_with("the output differs")).collect();
-    assert!(request_mismatches.is_empty(), "requests differ: {request_mismatches:#?}");
+    let request_mismatches: Vec<&String> = report
+        .mismatches
+        .iter()
+        .filter(|m| !m.starts_with("the output differs"))
+        .collect();
+    assert!(
+        request_mismatches.is_empty(),
+        "requests differ: {request_mismatches:#?}"
+    );
     report.output.document
 }
 
@@ -90,5 +102,7 @@ pub fn user_context<'a>(document: &'a Value, prefix: &str) -> &'a Value {
 
 /// The first entry's markdown.
 pub fn table(document: &Value) -> &str {
-    document["results"][0]["HumanReadable"].as_str().unwrap_or_default()
+    document["results"][0]["HumanReadable"]
+        .as_str()
+        .unwrap_or_default()
 }

@@ -1,0 +1,255 @@
+//! The binary's contract with the engine: one JSON document on stdout whatever the input, an
+//! error entry and exit status 1 for every failure, and the API token nowhere in the output.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use common::*;
+use serde_json::{Value, json};
+
+/// Runs the binary with `stdin` and returns (document, exit code, stderr).
+fn binary(stdin: &[u8]) -> (Value, i32, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_okta-it-admin"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin)
+        .expect("stdin written");
+    let output = child.wait_with_output().expect("binary ends");
+    let stdout = String::from_utf8(output.stdout).expect("stdout is UTF-8");
+    let document: Value = serde_json::from_str(&stdout)
+        .unwrap_or_else(|err| panic!("stdout is not one JSON document ({err}): {stdout}"));
+    let code = output.status.code().expect("exit code");
+    (
+        document,
+        code,
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn assert_failure(document: &Value, code: i32, starts_with: &str) {
+    assert_eq!(code, 1, "{document}");
+    let error = document["error"].as_str().expect("error text");
+    assert!(error.starts_with(starts_with), "{error}");
+    let entry = &document["results"][0];
+    assert_eq!(entry["Type"], 4);
+    assert_eq!(entry["ContentsFormat"], "text");
+    assert_eq!(entry["Contents"], error);
+}
+
+#[test]
+fn bad_envelopes_get_an_error_document_and_exit_one() {
+    let cases: [(&[u8], &str); 9] = [
+        (
+            b"",
+            "Failed to execute (unknown) command. Error: stdin is empty",
+        ),
+        (
+            b"not json",
+            "Failed to execute (unknown) command. Error: stdin is not valid JSON",
+        ),
+        (
+            b"\xc3\x28",
+            "Failed to execute (unknown) command. Error: stdin is not valid UTF-8",
+        ),
+        (
+            b"[]",
+            "Failed to execute (unknown) command. Error: stdin holds a JSON array",
+        ),
+        (
+            b"{}",
+            "Failed to execute (unknown) command. Error: the envelope has no \"command\"",
+        ),
+        (
+            br#"{"command": ["get-user"]}"#,
+            "Failed to execute (unknown) command. Error: \"command\" must be a string",
+        ),
+        (
+            br#"{"command": "get-user", "params": []}"#,
+            "Failed to execute get-user command. Error: \"params\" must be a JSON object",
+        ),
+        (
+            br#"{"command": "get-user"}"#,
+            "Failed to execute get-user command. Error: the argument 'scim' is required",
+        ),
+        (
+            br#"{"command": "no-such-command"}"#,
+            "Failed to execute no-such-command command. Error: unknown command 'no-such-command'",
+        ),
+    ];
+    for (stdin, expected) in cases {
+        let (document, code, _) = binary(stdin);
+        assert_failure(&document, code, expected);
+    }
+}
+
+#[test]
+fn bad_arguments_and_parameters_are_named() {
+    let cases = [
+        (
+            json!({"command": "get-user", "args": {"scim": "[1, 2]"}}),
+            "Failed to execute get-user command. Error: the argument 'scim' must be a JSON object \
+             (a SCIM user), got a JSON array",
+        ),
+        (
+            json!({"command": "get-user", "args": {"scim": "{\"id\": 7}"}}),
+            "Failed to execute get-user command. Error: the argument 'scim' is not usable",
+        ),
+        (
+            json!({"command": "get-user", "args": {"scim": {"id": "00u1"}}}),
+            "Failed to execute get-user command. Error: the parameter 'url' is required",
+        ),
+        (
+            json!({"command": "get-user", "args": {"scim": {"id": "00u1"}},
+                "params": {"url": "ftp://x", "apitoken": "t"}}),
+            "Failed to execute get-user command. Error: the parameter 'url' is not a usable Okta URL",
+        ),
+        (
+            json!({"command": "get-user", "args": {"scim": {"id": "00u1"}},
+                "params": {"url": "https://x.okta.com"}}),
+            "Failed to execute get-user command. Error: the parameter 'apitoken' is required",
+        ),
+        (
+            json!({"command": "test-module", "params": {"url": "https://x.okta.com",
+                "apitoken": "t", "smtp_port": "twenty-five"}}),
+            "Failed to execute test-module command. Error: the parameter 'smtp_port' must be a \
+             whole number, got 'twenty-five'",
+        ),
+        (
+            json!({"command": "okta-get-assigned-user-for-app", "args": {"userId": "00u1"}}),
+            "Failed to execute okta-get-assigned-user-for-app command. Error: the argument \
+             'applicationId' is required",
+        ),
+    ];
+    for (envelope, expected) in cases {
+        let (document, code, _) = binary(envelope.to_string().as_bytes());
+        assert_failure(&document, code, expected);
+    }
+}
+
+#[test]
+fn an_unreachable_okta_is_a_clear_error() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
+    let port = listener.local_addr().expect("address").port();
+    drop(listener);
+    let envelope = json!({"command": "test-module",
+        "params": {"url": format!("http://127.0.0.1:{port}"), "apitoken": TOKEN}});
+    let (document, code, _) = binary(envelope.to_string().as_bytes());
+    assert_failure(
+        &document,
+        code,
+        "Failed to execute test-module command. Error: GET /api/v1/users/me failed:",
+    );
+}
+
+#[test]
+fn test_module_says_ok_when_okta_accepts_the_token() {
+    let admin = okta_user("00uadmin", "admin@example.com", "ACTIVE");
+    let document = run(
+        envelope("test-module", json!({})),
+        vec![get("/api/v1/users/me", 200, admin)],
+    );
+    let entry = &document["results"][0];
+    assert_eq!(entry["Contents"], "ok");
+    assert_eq!(entry["ContentsFormat"], "text");
+    assert_eq!(document["results"].as_array().map(Vec::len), Some(1));
+}
+
+#[test]
+fn test_module_says_the_token_is_invalid_on_401() {
+    let body = okta_error("E0000011", "Invalid token provided", &[]);
+    let document = run(
+        envelope("test-module", json!({})),
+        vec![get("/api/v1/users/me", 401, body)],
+    );
+    assert_eq!(
+        document["error"],
+        "Failed to execute test-module command. Error: Okta answered HTTP 401 E0000011 to GET \
+         /api/v1/users/me: Invalid token provided. The API token is invalid, expired or revoked: \
+         create a new one"
+    );
+}
+
+#[test]
+fn a_body_that_is_not_json_is_a_clear_error_with_an_excerpt() {
+    let exchange = json!({"request": {"method": "GET", "path": "/api/v1/users/00u1"},
+        "response": {"status": 502, "headers": {"Content-Type": "text/html"},
+                     "bodyText": "<html><body>Bad gateway</body></html>"}});
+    let document = run(
+        envelope("get-user", json!({"scim": {"id": "00u1"}})),
+        vec![exchange],
+    );
+    assert_eq!(
+        document["error"],
+        "Failed to execute get-user command. Error: GET /api/v1/users/00u1 failed: Okta answered \
+         HTTP 502 with a body that is not JSON: \"<html><body>Bad gateway</body></html>\"; check \
+         the 'url' parameter and any proxy"
+    );
+}
+
+#[test]
+fn the_token_never_appears_even_when_okta_echoes_it() {
+    let echo = okta_error("E0000001", &format!("bad token {TOKEN}"), &[TOKEN]);
+    let document = run(
+        envelope("get-user", json!({"scim": {"id": "00u1"}})),
+        vec![get("/api/v1/users/00u1", 400, echo)],
+    );
+    let text = document.to_string();
+    assert!(!text.contains(TOKEN), "{text}");
+    assert!(text.contains("bad token <redacted>"), "{text}");
+}
+
+#[test]
+fn app_assignment_not_found_is_a_result() {
+    let body = okta_error(
+        "E0000007",
+        "Not found: Resource not found: 00u1 (AppUser)",
+        &[],
+    );
+    let document = run(
+        envelope(
+            "okta-get-assigned-user-for-app",
+            json!({"applicationId": "0oa1", "userId": "00u1"}),
+        ),
+        vec![get("/api/v1/apps/0oa1/users/00u1", 404, body)],
+    );
+    let key = "Okta.UserAppAssignment(val.id && val.id === obj.id)";
+    let expected = json!({"success": false, "errorCode": 404,
+        "errorMessage": "Not found: Resource not found: 00u1 (AppUser)"});
+    assert_eq!(document["results"][0]["EntryContext"][key], expected);
+    assert_eq!(
+        table(&document),
+        "### Okta User App Assignment:\n|success|errorCode|errorMessage|\n|---|---|---|\n\
+         | false | 404 | Not found: Resource not found: 00u1 (AppUser) |\n"
+    );
+}
+
+#[test]
+fn engine_value_spellings_are_all_accepted() {
+    // Parameters as text and credentials object, arguments as objects or JSON text.
+    let envelope = json!({"command": "get-user",
+        "params": {"url": "https://placeholder.invalid/api/v1/", "insecure": "false",
+                   "proxy": "false", "timeout": "30",
+                   "apitoken": {"identifier": "", "password": TOKEN}},
+        "args": {"scim": {"id": "00u1"}}});
+    let document = run(
+        envelope,
+        vec![get(
+            "/api/v1/users/00u1",
+            200,
+            okta_user("00u1", "a@example.com", "ACTIVE"),
+        )],
+    );
+    assert_eq!(
+        user_context(&document, "GetUser")["instanceName"],
+        "Okta IT Admin_instance_1"
+    );
+}
