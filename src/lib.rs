@@ -6,7 +6,10 @@
 //! prints.
 
 pub mod commands;
+pub mod email;
 pub mod envelope;
+pub mod fetch;
+pub mod incidents;
 pub mod inputs;
 pub mod instance;
 pub mod markdown;
@@ -76,6 +79,14 @@ fn finish(document: Document, secret: Option<&str>) -> Output {
     Output {
         document: value,
         exit_code,
+    }
+}
+
+/// Replaces a secret in a text, when the secret is long enough to be a real token.
+pub fn redact_text(text: &str, secret: Option<&str>) -> String {
+    match secret {
+        Some(secret) if secret.len() >= MIN_REDACTED_LENGTH => text.replace(secret, REDACTED),
+        _ => text.to_string(),
     }
 }
 

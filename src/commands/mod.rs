@@ -2,6 +2,7 @@
 //! envelope to its handler and shapes the output document.
 
 mod app_assignment;
+mod fetch_incidents;
 mod test_module;
 mod user_lookup;
 mod user_outputs;
@@ -139,10 +140,37 @@ pub const COMMANDS: &[Command] = &[
         handler: users::disable,
     },
     Command {
+        name: "fetch-incidents",
+        arguments: &[],
+        handler: fetch_incidents::run,
+    },
+    Command {
         name: "okta-get-assigned-user-for-app",
         arguments: &["applicationId", "userId"],
         handler: app_assignment::run,
     },
+];
+
+/// Every instance parameter the integration reads, as `integration.yml` declares them.
+pub const PARAMETERS: &[&str] = &[
+    "url",
+    "apitoken",
+    "isFetch",
+    "incidentType",
+    "customMappingCreateUser",
+    "customMappingUpdateUser",
+    "fetchLogsQuery",
+    "fetch_events_time_minutes",
+    "email_notification_ids",
+    "smtp_server",
+    "smtp_port",
+    "from_email",
+    "smtp_credentials",
+    "max_fetch",
+    "first_fetch",
+    "timeout",
+    "insecure",
+    "proxy",
 ];
 
 /// Runs the command an envelope names and returns the document to print.

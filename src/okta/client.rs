@@ -172,6 +172,39 @@ impl OktaClient {
         )
     }
 
+    /// The link to the first page of a System Log poll: events persisted since `since`,
+    /// oldest first, `limit` per page.
+    pub fn log_poll_link(&self, since: &str, filter: Option<&str>, limit: u32) -> String {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        query.append_pair("since", since);
+        query.append_pair("sortOrder", "ASCENDING");
+        query.append_pair("limit", &limit.to_string());
+        if let Some(filter) = filter {
+            query.append_pair("filter", filter);
+        }
+        format!("{}/logs?{}", self.api_root, query.finish())
+    }
+
+    /// A page of System Log events, from a poll link or a `next` link exactly as Okta gave it.
+    pub fn log_events_at(&self, link: &str) -> Result<LogPage, OktaError> {
+        if !self.is_own_origin(link) {
+            return Err(OktaError::Transport(format!(
+                "refusing to follow the System Log link '{link}': it does not point at the \
+                 configured Okta org"
+            )));
+        }
+        let (body, links) = self.send_to("GET", link, &[], None)?;
+        log_page(&api_path(link), body, &links)
+    }
+
+    /// Whether a URL points at the configured org, so the token is never sent elsewhere.
+    fn is_own_origin(&self, link: &str) -> bool {
+        match (url::Url::parse(link), url::Url::parse(&self.api_root)) {
+            (Ok(link), Ok(root)) => link.origin() == root.origin(),
+            _ => false,
+        }
+    }
+
     fn get(&self, path: &str, query: &[(&str, &str)]) -> Result<Value, OktaError> {
         self.send("GET", path, query, None).map(|(body, _)| body)
     }
@@ -184,19 +217,29 @@ impl OktaClient {
         query: &[(&str, &str)],
         body: Option<&Value>,
     ) -> Result<(Value, Vec<String>), OktaError> {
-        let url = format!("{}{}", self.api_root, path);
-        let full_path = api_path(&url);
+        self.send_to(method, &format!("{}{}", self.api_root, path), query, body)
+    }
+
+    /// Sends one request to a full URL and reads its JSON answer and `Link` headers.
+    fn send_to(
+        &self,
+        method: &'static str,
+        url: &str,
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Result<(Value, Vec<String>), OktaError> {
+        let full_path = api_path(url);
         let outcome = match method {
             "GET" => self
                 .agent
-                .get(&url)
+                .get(url)
                 .query_pairs(query.iter().copied())
                 .header("Authorization", &self.authorization)
                 .call(),
             _ => {
                 let request = self
                     .agent
-                    .post(&url)
+                    .post(url)
                     .query_pairs(query.iter().copied())
                     .header("Authorization", &self.authorization);
                 match body {
@@ -248,6 +291,29 @@ impl OktaClient {
             }
             (_, _) => Err(OktaError::unexpected_body(method, &path, status, &text)),
         }
+    }
+}
+
+/// One page of System Log events and the link to the next page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogPage {
+    /// The events, in the order Okta gave them.
+    pub events: Vec<Value>,
+    /// The `rel="next"` link; a polling query always has one.
+    pub next: Option<String>,
+}
+
+fn log_page(path: &str, body: Value, links: &[String]) -> Result<LogPage, OktaError> {
+    match body {
+        Value::Array(events) => Ok(LogPage {
+            events,
+            next: next_link(links),
+        }),
+        _ => Err(OktaError::transport(
+            "GET",
+            path,
+            "Okta did not answer a list of events",
+        )),
     }
 }
 

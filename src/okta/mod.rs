@@ -7,5 +7,5 @@ pub mod client;
 pub mod error;
 pub mod expression;
 
-pub use client::{Lifecycle, OktaClient};
+pub use client::{Lifecycle, LogPage, OktaClient};
 pub use error::{ApiError, OktaError};

@@ -1,0 +1,241 @@
+//! The email that tells operators a System Log fetch failed.
+//!
+//! Sent with lettre over SMTP: STARTTLS when the server offers it, a timeout, and login only
+//! when SMTP credentials are configured. Never carries the API token.
+
+use std::time::Duration;
+
+use lettre::Transport as _;
+use lettre::message::header::ContentType;
+use lettre::message::{Mailbox, Message};
+use lettre::transport::smtp::SmtpTransport;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Tls, TlsParameters};
+use serde_json::{Map, Value};
+
+use crate::inputs::{InputError, Inputs};
+
+/// Subject of every failure email.
+pub const SUBJECT: &str = "ERROR: Okta Fetch Events Failed";
+
+/// Longest wait for the SMTP server, per step.
+const SMTP_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// The four parameters that together turn failure emails on.
+const REQUIRED: [&str; 4] = [
+    "smtp_server",
+    "smtp_port",
+    "from_email",
+    "email_notification_ids",
+];
+
+/// Where failure emails go and how they are sent.
+#[derive(Debug, Clone)]
+pub struct EmailSettings {
+    /// SMTP server host name.
+    pub server: String,
+    /// SMTP server port.
+    pub port: u16,
+    /// Sender address.
+    pub from: Mailbox,
+    /// Every recipient.
+    pub to: Vec<Mailbox>,
+    /// SMTP login, when configured.
+    credentials: Option<(String, String)>,
+}
+
+impl EmailSettings {
+    /// Reads the email parameters: None when they are not all set, an error when one is
+    /// invalid or only some are set.
+    pub fn from_params(params: &Map<String, Value>) -> Result<Option<EmailSettings>, InputError> {
+        let inputs = Inputs::parameters(params);
+        let mut given = Vec::new();
+        for name in REQUIRED {
+            if inputs.text(name)?.is_some() {
+                given.push(name);
+            }
+        }
+        if given.is_empty() {
+            return Ok(None);
+        }
+        if given.len() < REQUIRED.len() {
+            let missing: Vec<&str> = REQUIRED
+                .into_iter()
+                .filter(|n| !given.contains(n))
+                .collect();
+            return Err(InputError(format!(
+                "failure emails need all of {}; missing: {}",
+                REQUIRED.join(", "),
+                missing.join(", ")
+            )));
+        }
+
+        let port = inputs.count("smtp_port")?.unwrap_or_default();
+        let port = u16::try_from(port)
+            .ok()
+            .filter(|port| *port > 0)
+            .ok_or_else(|| {
+                InputError(format!(
+                    "the parameter 'smtp_port' must be from 1 to 65535, got {port}"
+                ))
+            })?;
+        let address = |name: &str, text: &str| {
+            text.trim().parse::<Mailbox>().map_err(|err| {
+                InputError(format!(
+                    "the parameter '{name}' holds '{text}', not an email address \
+                    ({err})"
+                ))
+            })
+        };
+        let from = address("from_email", &inputs.required_text("from_email")?)?;
+        let recipients = inputs.required_text("email_notification_ids")?;
+        let to = recipients
+            .split(',')
+            .map(str::trim)
+            .filter(|text| !text.is_empty())
+            .map(|text| address("email_notification_ids", text))
+            .collect::<Result<Vec<_>, _>>()?;
+        let credentials = match inputs.object("smtp_credentials", "SMTP user and password")? {
+            Some(object) => {
+                let text = |key: &str| object.get(key).and_then(Value::as_str).map(str::to_string);
+                match (text("identifier"), text("password")) {
+                    (Some(user), Some(password)) if !user.is_empty() => Some((user, password)),
+                    _ => None,
+                }
+            }
+            None => None,
+        };
+        Ok(Some(EmailSettings {
+            server: inputs.required_text("smtp_server")?,
+            port,
+            from,
+            to,
+            credentials,
+        }))
+    }
+
+    /// Sends one plain-text email to every recipient.
+    pub fn send(&self, body: &str) -> Result<(), String> {
+        let mut message = Message::builder().from(self.from.clone()).subject(SUBJECT);
+        for recipient in &self.to {
+            message = message.to(recipient.clone());
+        }
+        let message = message
+            .header(ContentType::TEXT_PLAIN)
+            .body(body.to_string())
+            .map_err(|err| format!("the email could not be built: {err}"))?;
+
+        let tls = TlsParameters::new(self.server.clone())
+            .map_err(|err| format!("TLS for {} could not be set up: {err}", self.server))?;
+        let mut transport = SmtpTransport::builder_dangerous(&self.server)
+            .port(self.port)
+            .tls(Tls::Opportunistic(tls))
+            .timeout(Some(SMTP_TIMEOUT));
+        if let Some((user, password)) = &self.credentials {
+            transport = transport.credentials(Credentials::new(user.clone(), password.clone()));
+        }
+        transport.build().send(&message).map(|_| ()).map_err(|err| {
+            format!(
+                "the failure email could not be sent through {}:{}: {err}",
+                self.server, self.port
+            )
+        })
+    }
+}
+
+/// What a failure email says, for a person reading it.
+pub struct FailureReport<'a> {
+    /// When the fetch failed.
+    pub when: &'a str,
+    /// The integration instance.
+    pub instance: &'a str,
+    /// The Okta API root queried.
+    pub org: &'a str,
+    /// The System Log filter, if any.
+    pub query: Option<&'a str>,
+    /// What went wrong.
+    pub error: &'a str,
+}
+
+impl FailureReport<'_> {
+    /// The plain-text body.
+    pub fn body(&self) -> String {
+        format!(
+            "Fetching Okta System Log events failed.\n\n\
+             When: {}\nInstance: {}\nOkta API: {}\nQuery: {}\nError: {}\n\n\
+             No position was lost: the next fetch starts again where the last good one ended.\n",
+            self.when,
+            self.instance,
+            self.org,
+            self.query.unwrap_or("(every event type)"),
+            self.error
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn settings(params: Value) -> Result<Option<EmailSettings>, InputError> {
+        EmailSettings::from_params(params.as_object().unwrap())
+    }
+
+    #[test]
+    fn no_email_parameters_means_no_email() {
+        assert!(settings(json!({})).unwrap().is_none());
+    }
+
+    #[test]
+    fn recipients_are_split_and_trimmed() {
+        let email = settings(json!({"smtp_server": "mail.local", "smtp_port": "25",
+            "from_email": "okta@example.com",
+            "email_notification_ids": " a@example.com, b@example.com ,"}))
+        .unwrap()
+        .unwrap();
+        let to: Vec<String> = email.to.iter().map(|m| m.email.to_string()).collect();
+        assert_eq!(to, ["a@example.com", "b@example.com"]);
+        assert_eq!(email.port, 25);
+    }
+
+    #[test]
+    fn partial_or_invalid_settings_are_named() {
+        let partial = settings(json!({"smtp_server": "mail.local"})).unwrap_err();
+        assert!(
+            partial
+                .0
+                .contains("missing: smtp_port, from_email, email_notification_ids")
+        );
+        let port = settings(json!({"smtp_server": "m", "smtp_port": 70000,
+            "from_email": "a@example.com", "email_notification_ids": "b@example.com"}));
+        assert!(
+            port.unwrap_err()
+                .0
+                .contains("'smtp_port' must be from 1 to 65535")
+        );
+        let address = settings(json!({"smtp_server": "m", "smtp_port": 25,
+            "from_email": "a@example.com", "email_notification_ids": "b@example.com, nope"}));
+        assert!(
+            address
+                .unwrap_err()
+                .0
+                .contains("holds 'nope', not an email address")
+        );
+    }
+
+    #[test]
+    fn body_names_what_failed_when_and_the_query() {
+        let body = FailureReport {
+            when: "2026-12-03T10:00:00.000Z",
+            instance: "OktaITAdmin",
+            org: "https://x.okta.com/api/v1",
+            query: None,
+            error: "boom",
+        }
+        .body();
+        assert!(body.contains("When: 2026-12-03T10:00:00.000Z\n"));
+        assert!(body.contains("Query: (every event type)\n"));
+        assert!(body.contains("Error: boom\n"));
+    }
+}

@@ -1,0 +1,332 @@
+//! Fetching System Log events as incidents, exactly once across runs.
+//!
+//! A run follows Okta's polling guidance: the first run opens an ascending polling query from a
+//! start time; every later run carries on from the `next` link the previous run saved, so the
+//! position never comes from the local clock and late events are still delivered. A page is
+//! either consumed whole or, when `max_fetch` cuts it, saved together with the ids of the
+//! events already delivered from it, so the next run delivers the rest of it once.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use serde_json::{Map, Value, json};
+
+use crate::incidents::incident;
+use crate::inputs::{InputError, Inputs};
+use crate::okta::{LogPage, OktaClient, OktaError};
+
+/// Most incidents per run when `max_fetch` is not set.
+pub const DEFAULT_MAX_FETCH: u64 = 1000;
+
+/// Most events the System Log returns in one page.
+pub const MAX_PAGE_SIZE: u64 = 1000;
+
+/// Look-back of a first run when neither `first_fetch` nor an interval is set.
+const DEFAULT_FIRST_FETCH_MINUTES: i64 = 10;
+
+/// Okta refuses System Log queries that start further back than this.
+const MAX_LOOKBACK_DAYS: i64 = 180;
+
+/// Most pages one run reads, whatever the pages hold.
+const MAX_PAGES_PER_RUN: usize = 1100;
+
+/// How the instance is configured to fetch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FetchSettings {
+    /// The System Log `filter` expression; None fetches every event type.
+    pub query: Option<String>,
+    /// Most incidents per run.
+    pub max_fetch: u64,
+    /// Minutes between System Log queries; 0 queries on every run.
+    pub interval_minutes: u64,
+    /// How far back the first run looks.
+    pub first_fetch: Duration,
+    /// The XSOAR incident type given to each incident.
+    pub incident_type: Option<String>,
+}
+
+impl FetchSettings {
+    /// Reads and validates the fetch parameters.
+    pub fn from_params(params: &Map<String, Value>) -> Result<FetchSettings, InputError> {
+        let inputs = Inputs::parameters(params);
+        let max_fetch = inputs.count("max_fetch")?.unwrap_or(DEFAULT_MAX_FETCH);
+        if max_fetch == 0 {
+            return Err(InputError(
+                "the parameter 'max_fetch' must be at least 1".into(),
+            ));
+        }
+        let interval_minutes = inputs.count("fetch_events_time_minutes")?.unwrap_or(0);
+        let first_fetch = match inputs.text("first_fetch")? {
+            Some(text) => parse_lookback(&text)
+                .map_err(|why| InputError(format!("the parameter 'first_fetch' {why}")))?,
+            None if interval_minutes > 0 => minutes(interval_minutes),
+            None => Duration::minutes(DEFAULT_FIRST_FETCH_MINUTES),
+        };
+        Ok(FetchSettings {
+            query: inputs.text("fetchLogsQuery")?,
+            max_fetch,
+            interval_minutes,
+            first_fetch,
+            incident_type: inputs.text("incidentType")?,
+        })
+    }
+
+    /// Events asked for per page.
+    fn page_size(&self) -> u32 {
+        u32::try_from(self.max_fetch.min(MAX_PAGE_SIZE)).unwrap_or(1000)
+    }
+}
+
+fn minutes(count: u64) -> Duration {
+    Duration::minutes(
+        i64::try_from(count)
+            .unwrap_or(i64::MAX / 60_000)
+            .min(i64::MAX / 60_000),
+    )
+}
+
+/// Reads a look-back such as `3 days`, `90 minutes` or `12 hours` (XSOAR's usual form).
+pub fn parse_lookback(text: &str) -> Result<Duration, String> {
+    let usage = "must be a number and a unit, such as '3 days' or '90 minutes'";
+    let trimmed = text.trim().trim_end_matches(" ago");
+    let (number, unit) = trimmed.split_once(char::is_whitespace).ok_or(usage)?;
+    let number: i64 = number.trim().parse().map_err(|_| usage.to_string())?;
+    let unit = unit.trim().to_ascii_lowercase();
+    let duration = match unit.trim_end_matches('s') {
+        "second" | "sec" => Duration::seconds(number),
+        "minute" | "min" => Duration::minutes(number),
+        "hour" | "hr" | "h" => Duration::hours(number),
+        "day" | "d" => Duration::days(number),
+        "week" | "w" => Duration::weeks(number),
+        "month" => Duration::days(number.saturating_mul(30)),
+        _ => return Err(format!("{usage}; '{unit}' is not a unit")),
+    };
+    if number < 1 {
+        return Err(format!("{usage}; it must be at least 1"));
+    }
+    if duration > Duration::days(MAX_LOOKBACK_DAYS) {
+        return Err(format!(
+            "reaches back more than {MAX_LOOKBACK_DAYS} days, which Okta refuses"
+        ));
+    }
+    Ok(duration)
+}
+
+/// Where fetching stands between runs; what `lastRun` holds.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FetchState {
+    /// The System Log page to read next, exactly as Okta linked it.
+    pub next_link: Option<String>,
+    /// Events of that page already delivered, when a run stopped inside it.
+    pub delivered: Vec<String>,
+    /// When the last query was sent (local clock; only gates the interval).
+    pub last_query: Option<DateTime<Utc>>,
+    /// Whether the last run stopped at `max_fetch` with events possibly still waiting.
+    pub backlog: bool,
+    /// The filter the saved link was made with.
+    pub query: Option<String>,
+}
+
+impl FetchState {
+    /// Reads the state a previous run saved; unknown or malformed values start afresh.
+    pub fn from_last_run(last_run: &Map<String, Value>) -> FetchState {
+        let text = |key: &str| {
+            last_run
+                .get(key)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
+        let time = |key: &str| {
+            text(key)
+                .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+                .map(|t| t.to_utc())
+        };
+        FetchState {
+            next_link: text("nextLink"),
+            delivered: last_run
+                .get("delivered")
+                .and_then(Value::as_array)
+                .map(|ids| {
+                    ids.iter()
+                        .filter_map(Value::as_str)
+                        .map(String::from)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            last_query: time("lastQueryTime"),
+            backlog: last_run
+                .get("backlog")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            query: text("query"),
+        }
+    }
+
+    /// The `lastRun` object to save.
+    pub fn to_last_run(&self) -> Map<String, Value> {
+        let mut last_run = Map::new();
+        if let Some(link) = &self.next_link {
+            last_run.insert("nextLink".into(), json!(link));
+        }
+        if !self.delivered.is_empty() {
+            last_run.insert("delivered".into(), json!(self.delivered));
+        }
+        if let Some(time) = self.last_query {
+            last_run.insert("lastQueryTime".into(), json!(timestamp(time)));
+        }
+        last_run.insert("backlog".into(), json!(self.backlog));
+        if let Some(query) = &self.query {
+            last_run.insert("query".into(), json!(query));
+        }
+        last_run
+    }
+}
+
+/// An ISO 8601 UTC timestamp with milliseconds, as Okta writes them.
+pub fn timestamp(time: DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// What one run produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FetchRun {
+    /// New incidents, oldest first.
+    pub incidents: Vec<Value>,
+    /// The state to save.
+    pub state: FetchState,
+    /// Problems that ended the run early without losing anything.
+    pub warnings: Vec<String>,
+    /// Whether Okta was queried at all (false while the interval has not elapsed).
+    pub queried: bool,
+}
+
+/// Runs one fetch. Fails only when the first request fails, so the engine keeps the old state.
+pub fn fetch(
+    client: &OktaClient,
+    settings: &FetchSettings,
+    previous: &FetchState,
+    now: DateTime<Utc>,
+) -> Result<FetchRun, OktaError> {
+    let interval = minutes(settings.interval_minutes);
+    let waiting = previous
+        .last_query
+        .is_some_and(|last| now - last < interval);
+    if settings.interval_minutes > 0 && waiting && !previous.backlog {
+        return Ok(FetchRun {
+            incidents: Vec::new(),
+            state: previous.clone(),
+            warnings: Vec::new(),
+            queried: false,
+        });
+    }
+
+    let same_query = previous.query == settings.query;
+    let (mut link, mut skip) = match &previous.next_link {
+        Some(link) if same_query => (link.clone(), previous.delivered.iter().cloned().collect()),
+        _ => {
+            let since = match previous.last_query {
+                Some(last) if !same_query => last,
+                _ => now - settings.first_fetch,
+            };
+            let query = settings.query.as_deref();
+            (
+                client.log_poll_link(&timestamp(since), query, settings.page_size()),
+                HashSet::new(),
+            )
+        }
+    };
+
+    let mut incidents = Vec::new();
+    let mut warnings = Vec::new();
+    let mut state = FetchState {
+        last_query: Some(now),
+        query: settings.query.clone(),
+        ..FetchState::default()
+    };
+    for page_number in 0..MAX_PAGES_PER_RUN {
+        let page = match client.log_events_at(&link) {
+            Ok(page) => page,
+            Err(error) if page_number == 0 => return Err(error),
+            Err(error) => {
+                warnings.push(format!("stopped early, to carry on next run: {error}"));
+                state.next_link = Some(link);
+                state.delivered = skip.into_iter().collect();
+                return Ok(FetchRun {
+                    incidents,
+                    state,
+                    warnings,
+                    queried: true,
+                });
+            }
+        };
+        let LogPage { events, next } = page;
+        let page_was_empty = events.is_empty();
+
+        let mut delivered_here: Vec<String> = skip.iter().cloned().collect();
+        let mut cut = false;
+        for event in events {
+            let id = event_id(&event);
+            if id.as_ref().is_some_and(|id| skip.contains(id)) {
+                continue;
+            }
+            if incidents.len() as u64 >= settings.max_fetch {
+                cut = true;
+                break;
+            }
+            incidents.push(incident(&event, settings.incident_type.as_deref()));
+            if let Some(id) = id {
+                delivered_here.push(id);
+            }
+        }
+
+        // A cut page, or one without a link forward, is read again next run, less what was
+        // delivered from it.
+        let next = match next {
+            Some(next) if !cut && next != link => next,
+            _ => {
+                state.next_link = Some(link);
+                state.delivered = delivered_here;
+                state.backlog = cut;
+                return Ok(FetchRun {
+                    incidents,
+                    state,
+                    warnings,
+                    queried: true,
+                });
+            }
+        };
+
+        link = next;
+        skip = HashSet::new();
+        let full = incidents.len() as u64 >= settings.max_fetch;
+        if page_was_empty || full {
+            state.next_link = Some(link);
+            state.backlog = full && !page_was_empty;
+            return Ok(FetchRun {
+                incidents,
+                state,
+                warnings,
+                queried: true,
+            });
+        }
+    }
+    warnings.push(format!(
+        "stopped after {MAX_PAGES_PER_RUN} pages; the next run carries on"
+    ));
+    state.next_link = Some(link);
+    state.backlog = true;
+    Ok(FetchRun {
+        incidents,
+        state,
+        warnings,
+        queried: true,
+    })
+}
+
+/// The event's `uuid`, Okta's unique id for it.
+fn event_id(event: &Value) -> Option<String> {
+    event
+        .get("uuid")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+}
