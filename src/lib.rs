@@ -41,6 +41,13 @@ pub struct Output {
 }
 
 /// Runs one envelope, given as the raw bytes of stdin, and returns what to print.
+///
+/// ```
+/// let output = okta_it_admin::run(br#"{"command": "okta-get-usr"}"#);
+/// assert_eq!(output.exit_code, 1);
+/// let error = output.document["error"].as_str().unwrap_or_default();
+/// assert!(error.starts_with("Failed to execute okta-get-usr command. Error: unknown command"));
+/// ```
 pub fn run(input: &[u8]) -> Output {
     match Envelope::parse(input) {
         Ok(envelope) => run_envelope(&envelope),
