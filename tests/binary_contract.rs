@@ -110,7 +110,8 @@ fn bad_arguments_and_parameters_are_named() {
         (
             json!({"command": "get-user", "args": {"scim": {"id": "00u1"}},
                 "params": {"url": "ftp://x", "apitoken": "t"}}),
-            "Failed to execute get-user command. Error: the parameter 'url' is not a usable Okta URL",
+            "Failed to execute get-user command. Error: the parameter 'url' is not a usable \
+             Okta URL",
         ),
         (
             json!({"command": "get-user", "args": {"scim": {"id": "00u1"}},

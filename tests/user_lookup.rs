@@ -191,7 +191,8 @@ fn an_unknown_id_is_not_found_with_okta_details() {
         |---|---|---|---|---|---|\n\
         | Okta IT Admin | OktaITAdmin | false | 404 | Not found: Resource not found: 00uMISSING \
         (User) | errorCode: E0000007<br/>errorSummary: Not found: Resource not found: 00uMISSING \
-        (User)<br/>errorLink: E0000007<br/>errorId: oaeTESTERRORID0000000000<br/>errorCauses: [] |\n";
+        (User)<br/>errorLink: E0000007<br/>errorId: oaeTESTERRORID0000000000<br/>\
+        errorCauses: [] |\n";
     assert_eq!(table(&document), expected_table);
 }
 
