@@ -149,7 +149,7 @@ pub struct FailureReport<'a> {
     pub when: &'a str,
     /// The integration instance.
     pub instance: &'a str,
-    /// The Okta API root queried.
+    /// The Okta org queried, as the `url` parameter names it.
     pub org: &'a str,
     /// The System Log filter, if any.
     pub query: Option<&'a str>,
@@ -162,7 +162,7 @@ impl FailureReport<'_> {
     pub fn body(&self) -> String {
         format!(
             "Fetching Okta System Log events failed.\n\n\
-             When: {}\nInstance: {}\nOkta API: {}\nQuery: {}\nError: {}\n\n\
+             When: {}\nInstance: {}\nOkta org: {}\nQuery: {}\nError: {}\n\n\
              No position was lost: the next fetch starts again where the last good one ended.\n",
             self.when,
             self.instance,

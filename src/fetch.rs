@@ -260,7 +260,8 @@ pub fn fetch(
             }
         };
         let LogPage { events, next } = page;
-        let page_was_empty = events.is_empty();
+        // A page shorter than asked for means the poll has caught up with Okta for now.
+        let caught_up = (events.len() as u64) < u64::from(settings.page_size());
 
         let mut delivered_here: Vec<String> = skip.iter().cloned().collect();
         let mut cut = false;
@@ -299,9 +300,9 @@ pub fn fetch(
         link = next;
         skip = HashSet::new();
         let full = incidents.len() as u64 >= settings.max_fetch;
-        if page_was_empty || full {
+        if caught_up || full {
             state.next_link = Some(link);
-            state.backlog = full && !page_was_empty;
+            state.backlog = full && !caught_up;
             return Ok(FetchRun {
                 incidents,
                 state,

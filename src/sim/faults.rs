@@ -39,6 +39,9 @@ pub struct Fault {
     /// How many matching requests get the fault (default 1).
     #[serde(default = "default_count")]
     pub count: u32,
+    /// How many matching requests pass untouched before the fault starts (default 0).
+    #[serde(default)]
+    pub skip: u32,
     /// What happens to a matching request.
     pub kind: FaultKind,
     /// HTTP status for `status` (default 503) and `nonJson` (default 502) faults.
@@ -67,6 +70,7 @@ impl Fault {
             method: None,
             path_prefix: default_path_prefix(),
             count: 1,
+            skip: 0,
             kind,
             status: None,
             delay_ms: None,
@@ -89,6 +93,12 @@ impl Fault {
     /// Applies the fault to the next `count` matching requests.
     pub fn times(mut self, count: u32) -> Self {
         self.count = count;
+        self
+    }
+
+    /// Lets the next `count` matching requests through before the fault starts.
+    pub fn after_requests(mut self, count: u32) -> Self {
+        self.skip = count;
         self
     }
 
@@ -140,6 +150,10 @@ impl FaultQueue {
             .iter()
             .position(|fault| fault.matches(method, path))?;
         let fault = &mut self.pending[index];
+        if fault.skip > 0 {
+            fault.skip -= 1;
+            return None;
+        }
         fault.count -= 1;
         let taken = Fault {
             count: 1,

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: envelopes, recorded Okta exchanges and replay.
 #![allow(dead_code)]
 
+pub mod smtp;
+
 use serde_json::{Value, json};
 
 use okta_it_admin::replay::{Fixture, ReplayReport, replay};

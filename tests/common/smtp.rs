@@ -25,7 +25,10 @@ struct Keeper {
 
 impl Handler for Keeper {
     fn mail(&mut self, _ip: IpAddr, _domain: &str, from: &str) -> Response {
-        self.current = Received { from: from.to_string(), ..Received::default() };
+        self.current = Received {
+            from: from.to_string(),
+            ..Received::default()
+        };
         OK
     }
 
@@ -41,7 +44,10 @@ impl Handler for Keeper {
 
     fn data_end(&mut self) -> Response {
         let message = std::mem::take(&mut self.current);
-        self.inbox.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(message);
+        self.inbox
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(message);
         OK
     }
 }
@@ -59,9 +65,15 @@ impl SmtpServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("free port");
         let port = listener.local_addr().expect("address").port();
         let inbox = Arc::new(Mutex::new(Vec::new()));
-        let keeper = Keeper { current: Received::default(), inbox: Arc::clone(&inbox) };
+        let keeper = Keeper {
+            current: Received::default(),
+            inbox: Arc::clone(&inbox),
+        };
         let mut server = Server::new(keeper);
-        server.with_name("smtp.test").with_ssl(SslConfig::None).expect("no TLS");
+        server
+            .with_name("smtp.test")
+            .with_ssl(SslConfig::None)
+            .expect("no TLS");
         server.with_tcp_listener(listener);
         std::thread::spawn(move || {
             let _ = server.serve();
@@ -71,6 +83,9 @@ impl SmtpServer {
 
     /// Every message received so far.
     pub fn received(&self) -> Vec<Received> {
-        self.inbox.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+        self.inbox
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 }
