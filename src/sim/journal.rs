@@ -6,6 +6,8 @@ use serde::Serialize;
 /// One received `/api` request, as seen on the wire.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct JournalEntry {
+    /// Identifies the client's TCP connection: equal for requests sent on the same connection.
+    pub connection: String,
     /// HTTP method in upper case (`GET`, `POST`, ...).
     pub method: String,
     /// Raw request path without the query string (still percent-encoded).

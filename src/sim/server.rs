@@ -57,6 +57,7 @@ pub fn serve(server: Arc<tiny_http::Server>, shared: Arc<Shared>) {
 
 /// One received request, read off the wire.
 struct Incoming {
+    connection: String,
     method: String,
     path: String,
     query: String,
@@ -84,6 +85,10 @@ fn read_incoming(request: &mut tiny_http::Request) -> Incoming {
     let mut body = Vec::new();
     let _ = request.as_reader().read_to_end(&mut body);
     Incoming {
+        connection: request
+            .remote_addr()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
         method,
         path,
         query,
@@ -122,6 +127,7 @@ fn journal_entry(incoming: &Incoming) -> JournalEntry {
             .or_insert_with(|| value.clone());
     }
     JournalEntry {
+        connection: incoming.connection.clone(),
         method: incoming.method.clone(),
         path: incoming.path.clone(),
         query: incoming.query.clone(),
