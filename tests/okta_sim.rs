@@ -1473,7 +1473,7 @@ fn journal_records_every_api_request_with_raw_parts() {
     assert_eq!(over_http[1]["headers"]["x-okta-retry-for"], "abc123");
     assert_eq!(
         keys(&over_http[0]),
-        ["method", "path", "query", "headers", "body"]
+        ["connection", "method", "path", "query", "headers", "body"]
     );
     assert_eq!(Client::finish(client.agent.delete(&url).call()).status, 200);
     assert!(sim.journal().is_empty());

@@ -6,7 +6,7 @@
 //!
 //! Control endpoints (no authentication, JSON):
 //! - `GET /__sim/journal`, `DELETE /__sim/journal`: every `/api` request received, as
-//!   `{"method","path","query","headers":{lower-case name: value},"body"}`.
+//!   `{"connection","method","path","query","headers":{lower-case name: value},"body"}`.
 //! - `POST /__sim/events` (an array of LogEvent objects, or one) returns `{"count": n}`;
 //!   `GET /__sim/events` lists all events in persistence order.
 //! - `POST /__sim/faults` (one [`Fault`] or an array) returns `{"count": n}`;
