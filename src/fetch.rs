@@ -187,11 +187,14 @@ pub fn timestamp(time: DateTime<Utc>) -> String {
     time.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
+/// Receives each incident as soon as it is made, so a run never holds them all.
+pub type Deliver<'a> = dyn FnMut(Value) -> Result<(), String> + 'a;
+
 /// What one run produced.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FetchRun {
-    /// New incidents, oldest first.
-    pub incidents: Vec<Value>,
+    /// How many incidents were delivered.
+    pub incidents: u64,
     /// The state to save.
     pub state: FetchState,
     /// Problems that ended the run early without losing anything.
@@ -200,20 +203,22 @@ pub struct FetchRun {
     pub queried: bool,
 }
 
-/// Runs one fetch. Fails only when the first request fails, so the engine keeps the old state.
+/// Runs one fetch, handing each incident to `deliver`, oldest first. Fails only when the first
+/// request fails (or an incident cannot be delivered), so the engine keeps the old state.
 pub fn fetch(
     client: &OktaClient,
     settings: &FetchSettings,
     previous: &FetchState,
     now: DateTime<Utc>,
-) -> Result<FetchRun, OktaError> {
+    deliver: &mut Deliver,
+) -> Result<FetchRun, FetchError> {
     let interval = minutes(settings.interval_minutes);
     let waiting = previous
         .last_query
         .is_some_and(|last| now - last < interval);
     if settings.interval_minutes > 0 && waiting && !previous.backlog {
         return Ok(FetchRun {
-            incidents: Vec::new(),
+            incidents: 0,
             state: previous.clone(),
             warnings: Vec::new(),
             queried: false,
@@ -236,7 +241,7 @@ pub fn fetch(
         }
     };
 
-    let mut incidents = Vec::new();
+    let mut incidents: u64 = 0;
     let mut warnings = Vec::new();
     let mut state = FetchState {
         last_query: Some(now),
@@ -246,7 +251,7 @@ pub fn fetch(
     for page_number in 0..MAX_PAGES_PER_RUN {
         let page = match client.log_events_at(&link) {
             Ok(page) => page,
-            Err(error) if page_number == 0 => return Err(error),
+            Err(error) if page_number == 0 => return Err(FetchError::Okta(error)),
             Err(error) => {
                 warnings.push(format!("stopped early, to carry on next run: {error}"));
                 state.next_link = Some(link);
@@ -270,11 +275,13 @@ pub fn fetch(
             if id.as_ref().is_some_and(|id| skip.contains(id)) {
                 continue;
             }
-            if incidents.len() as u64 >= settings.max_fetch {
+            if incidents >= settings.max_fetch {
                 cut = true;
                 break;
             }
-            incidents.push(incident(&event, settings.incident_type.as_deref()));
+            deliver(incident(&event, settings.incident_type.as_deref()))
+                .map_err(FetchError::Output)?;
+            incidents += 1;
             if let Some(id) = id {
                 delivered_here.push(id);
             }
@@ -299,7 +306,7 @@ pub fn fetch(
 
         link = next;
         skip = HashSet::new();
-        let full = incidents.len() as u64 >= settings.max_fetch;
+        let full = incidents >= settings.max_fetch;
         if caught_up || full {
             state.next_link = Some(link);
             state.backlog = full && !caught_up;
@@ -323,6 +330,26 @@ pub fn fetch(
         queried: true,
     })
 }
+
+/// Why a run failed.
+#[derive(Debug)]
+pub enum FetchError {
+    /// The first request of the run failed.
+    Okta(OktaError),
+    /// An incident could not be written out.
+    Output(String),
+}
+
+impl std::fmt::Display for FetchError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FetchError::Okta(error) => error.fmt(f),
+            FetchError::Output(why) => write!(f, "incidents could not be written out: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for FetchError {}
 
 /// The event's `uuid`, Okta's unique id for it.
 fn event_id(event: &Value) -> Option<String> {

@@ -14,14 +14,18 @@ pub mod inputs;
 pub mod instance;
 pub mod markdown;
 pub mod okta;
+pub mod output;
 pub mod replay;
 pub mod scim;
 pub mod sim;
+
+use std::io::{self, Write};
 
 use serde_json::Value;
 
 use envelope::{Document, Envelope};
 use inputs::Inputs;
+use output::DocumentWriter;
 
 /// What replaces a secret wherever it would otherwise appear in output.
 pub const REDACTED: &str = "<redacted>";
@@ -49,43 +53,68 @@ pub struct Output {
 /// assert!(error.starts_with("Failed to execute okta-get-usr command. Error: unknown command"));
 /// ```
 pub fn run(input: &[u8]) -> Output {
-    match Envelope::parse(input) {
-        Ok(envelope) => run_envelope(&envelope),
-        Err(error) => {
-            let command = error.command.as_deref().unwrap_or("(unknown)");
-            finish(Document::failure(command, &error.message, Vec::new()), None)
-        }
-    }
-}
-
-/// The answer of a run that could not start, such as when stdin could not be read.
-pub fn refuse(reason: &str) -> Output {
-    finish(Document::failure("(unknown)", reason, Vec::new()), None)
+    collect(|out| run_to(input, out))
 }
 
 /// Runs one parsed envelope and returns what to print.
 pub fn run_envelope(envelope: &Envelope) -> Output {
-    let document = commands::run(envelope);
+    collect(|out| run_envelope_to(envelope, out))
+}
+
+/// The answer of a run that could not start, such as when stdin could not be read.
+pub fn refuse(reason: &str) -> Output {
+    collect(|out| DocumentWriter::new(out, None).finish(&unknown_failure(reason)))
+}
+
+/// Runs one envelope and writes its document to `out` as it is produced; returns the exit
+/// status.
+pub fn run_to(input: &[u8], out: &mut dyn Write) -> io::Result<i32> {
+    match Envelope::parse(input) {
+        Ok(envelope) => run_envelope_to(&envelope, out),
+        Err(error) => {
+            let command = error.command.as_deref().unwrap_or("(unknown)");
+            let document = Document::failure(command, &error.message, Vec::new());
+            DocumentWriter::new(out, None).finish(&document)
+        }
+    }
+}
+
+/// Runs one parsed envelope and writes its document to `out`, free of the API token.
+pub fn run_envelope_to(envelope: &Envelope, out: &mut dyn Write) -> io::Result<i32> {
     let token = Inputs::parameters(&envelope.params)
         .secret("apitoken")
         .ok()
         .flatten();
-    finish(document, token.as_deref())
+    let mut writer = DocumentWriter::new(out, token.as_deref());
+    let document = commands::run(envelope, &mut writer);
+    writer.finish(&document)
 }
 
-fn finish(document: Document, secret: Option<&str>) -> Output {
-    let exit_code = document.exit_code();
-    let mut value = serde_json::to_value(&document).unwrap_or_else(|err| {
-        // Limitation: unreachable in practice; every field of Document serialises.
-        let failure = Document::failure("(unknown)", &format!("output failed: {err}"), Vec::new());
-        serde_json::json!({"results": [], "logs": [], "error": failure.error})
-    });
-    if let Some(secret) = secret.filter(|secret| secret.len() >= MIN_REDACTED_LENGTH) {
-        redact(&mut value, secret);
+fn unknown_failure(reason: &str) -> Document {
+    Document::failure("(unknown)", reason, Vec::new())
+}
+
+/// Runs a writing run into memory and reads back the document.
+fn collect(write: impl FnOnce(&mut dyn Write) -> io::Result<i32>) -> Output {
+    let mut buffer = Vec::new();
+    let written = write(&mut buffer);
+    let parsed = serde_json::from_slice::<Value>(&buffer);
+    match (written, parsed) {
+        (Ok(exit_code), Ok(document)) => Output {
+            document,
+            exit_code,
+        },
+        // Limitation: unreachable in practice; writing JSON to memory does not fail.
+        (Err(err), _) => fallback(&format!("the output could not be written: {err}")),
+        (_, Err(err)) => fallback(&format!("the output is not JSON: {err}")),
     }
+}
+
+fn fallback(reason: &str) -> Output {
+    let document = unknown_failure(reason);
     Output {
-        document: value,
-        exit_code,
+        exit_code: document.exit_code(),
+        document: serde_json::json!({"results": [], "logs": [], "error": document.error}),
     }
 }
 

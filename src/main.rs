@@ -12,20 +12,23 @@ fn main() -> ExitCode {
     }
 
     let mut input = Vec::new();
-    let output = match std::io::stdin().lock().read_to_end(&mut input) {
-        Ok(_) => okta_it_admin::run(&input),
-        Err(err) => okta_it_admin::refuse(&format!("stdin could not be read: {err}")),
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    let written = match std::io::stdin().lock().read_to_end(&mut input) {
+        Ok(_) => okta_it_admin::run_to(&input, &mut stdout),
+        Err(err) => {
+            let output = okta_it_admin::refuse(&format!("stdin could not be read: {err}"));
+            serde_json::to_writer(&mut stdout, &output.document)
+                .map_err(std::io::Error::from)
+                .and_then(|()| stdout.write_all(b"\n"))
+                .and_then(|()| stdout.flush())
+                .map(|()| output.exit_code)
+        }
     };
-    let mut stdout = std::io::stdout().lock();
-    let written = serde_json::to_writer(&mut stdout, &output.document)
-        .map_err(std::io::Error::from)
-        .and_then(|()| stdout.write_all(b"\n"))
-        .and_then(|()| stdout.flush());
     match written {
         Err(err) => {
             eprintln!("okta-it-admin: could not write the output document: {err}");
             ExitCode::from(2)
         }
-        Ok(()) => ExitCode::from(u8::try_from(output.exit_code).unwrap_or(1)),
+        Ok(exit_code) => ExitCode::from(u8::try_from(exit_code).unwrap_or(1)),
     }
 }

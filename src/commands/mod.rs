@@ -16,6 +16,7 @@ use crate::envelope::{Document, Entry, Envelope, LogLine};
 use crate::inputs::Inputs;
 use crate::instance::Connection;
 use crate::okta::OktaClient;
+use crate::output::IncidentSink;
 
 /// What a handler produced, before it becomes the output document.
 #[derive(Debug, Default)]
@@ -48,17 +49,27 @@ pub struct Call<'a> {
     pub params: Inputs<'a>,
     logs: RefCell<Vec<LogLine>>,
     client: OnceCell<OktaClient>,
+    incidents: RefCell<&'a mut dyn IncidentSink>,
 }
 
 impl<'a> Call<'a> {
-    fn new(envelope: &'a Envelope) -> Call<'a> {
+    fn new(envelope: &'a Envelope, incidents: &'a mut dyn IncidentSink) -> Call<'a> {
         Call {
             envelope,
             args: Inputs::arguments(&envelope.args),
             params: Inputs::parameters(&envelope.params),
             logs: RefCell::new(Vec::new()),
             client: OnceCell::new(),
+            incidents: RefCell::new(incidents),
         }
+    }
+
+    /// Hands one incident to the output as soon as it is made.
+    pub fn deliver_incident(&self, incident: Value) -> Result<(), String> {
+        self.incidents
+            .borrow_mut()
+            .deliver(incident)
+            .map_err(|err| err.to_string())
     }
 
     /// The client for the instance's Okta org, built once from validated parameters.
@@ -173,9 +184,10 @@ pub const PARAMETERS: &[&str] = &[
     "proxy",
 ];
 
-/// Runs the command an envelope names and returns the document to print.
-pub fn run(envelope: &Envelope) -> Document {
-    let call = Call::new(envelope);
+/// Runs the command an envelope names and returns the document to print; incidents go to
+/// `incidents` as they are made.
+pub fn run(envelope: &Envelope, incidents: &mut dyn IncidentSink) -> Document {
+    let call = Call::new(envelope, incidents);
     let outcome = match COMMANDS
         .iter()
         .find(|command| command.name == envelope.command)
@@ -215,13 +227,21 @@ fn unknown_command(name: &str) -> anyhow::Error {
 mod tests {
     use super::*;
 
+    struct NoIncidents;
+
+    impl IncidentSink for NoIncidents {
+        fn deliver(&mut self, _incident: Value) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
     #[test]
     fn unknown_commands_list_the_supported_ones() {
         let envelope = Envelope {
             command: "okta-get-usr".into(),
             ..Envelope::default()
         };
-        let document = run(&envelope);
+        let document = run(&envelope, &mut NoIncidents);
         let error = document.error.unwrap();
         assert!(error.starts_with(
             "Failed to execute okta-get-usr command. Error: unknown command 'okta-get-usr'; \
