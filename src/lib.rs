@@ -5,7 +5,9 @@
 //! [`run`] routes it through the command table and returns the one JSON document the binary
 //! prints.
 
+pub mod cli;
 pub mod commands;
+pub mod docs;
 pub mod email;
 pub mod envelope;
 pub mod fetch;

@@ -1,6 +1,6 @@
 //! The `okta-it-admin` binary: reads one envelope from stdin and writes one document to stdout.
 //!
-//! `okta-it-admin replay <fixture.json>` instead replays a recorded Okta exchange on loopback.
+//! With arguments it runs a subcommand instead (`replay`, `docs`: see [`okta_it_admin::cli`]).
 
 use std::io::{Read, Write};
 use std::process::ExitCode;
@@ -8,7 +8,7 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
     if !args.is_empty() {
-        return okta_it_admin::replay::main(args);
+        return okta_it_admin::cli::main(args);
     }
 
     let mut input = Vec::new();

@@ -2,11 +2,10 @@
 //! runs the fixture's envelope against them through the real HTTP path, and reports every
 //! request or output that differs from the recording.
 //!
-//! Usage: `okta-it-admin replay <fixture.json>...`; the exit status is 0 only when every
-//! fixture matched.
+//! Usage: `okta-it-admin replay <fixture.json>...` (parsed in [`crate::cli`]); the exit status
+//! is 0 only when every fixture matched.
 
 use std::collections::BTreeMap;
-use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
@@ -360,58 +359,9 @@ fn plain_text(value: &Value) -> String {
     }
 }
 
-/// The `replay` subcommand: `okta-it-admin replay <fixture.json>...`.
-pub fn main(args: Vec<OsString>) -> ExitCode {
-    match parse_arguments(args) {
-        Ok(Invocation::Help) => {
-            println!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        Ok(Invocation::Replay(paths)) => replay_files(&paths),
-        Err(why) => {
-            eprintln!("okta-it-admin: {why}\n\n{USAGE}");
-            ExitCode::from(2)
-        }
-    }
-}
-
-const USAGE: &str = "usage: okta-it-admin < envelope.json\n       \
-    okta-it-admin replay <fixture.json>...\n\n\
-    Without arguments, reads one command envelope from stdin and prints one JSON document.\n\
-    'replay' serves each fixture's recorded Okta answers on a loopback port, runs its envelope\n\
-    against them, prints the output document and fails when a request or the output differs.";
-
-enum Invocation {
-    Help,
-    Replay(Vec<PathBuf>),
-}
-
-fn parse_arguments(args: Vec<OsString>) -> Result<Invocation, String> {
-    use lexopt::prelude::*;
-    let mut parser = lexopt::Parser::from_args(args);
-    let mut subcommand = None;
-    let mut paths = Vec::new();
-    while let Some(arg) = parser.next().map_err(|err| err.to_string())? {
-        match arg {
-            Short('h') | Long("help") => return Ok(Invocation::Help),
-            Value(value) if subcommand.is_none() => {
-                let name = value.string().map_err(|err| err.to_string())?;
-                if name != "replay" {
-                    return Err(format!("unknown subcommand '{name}'"));
-                }
-                subcommand = Some(name);
-            }
-            Value(value) => paths.push(PathBuf::from(value)),
-            other => return Err(other.unexpected().to_string()),
-        }
-    }
-    if subcommand.is_none() || paths.is_empty() {
-        return Err("replay needs at least one fixture file".to_string());
-    }
-    Ok(Invocation::Replay(paths))
-}
-
-fn replay_files(paths: &[PathBuf]) -> ExitCode {
+/// The `replay` subcommand: replays each fixture file, prints its output document, reports
+/// every difference on stderr, and succeeds only when every fixture matched.
+pub fn replay_files(paths: &[PathBuf]) -> ExitCode {
     let mut all_matched = true;
     for path in paths {
         let report = Fixture::from_file(path).and_then(|fixture| replay(&fixture));
