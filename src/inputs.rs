@@ -3,13 +3,20 @@
 //! Engines send values either as strings (`"true"`, `"10"`, a JSON text) or as JSON values
 //! (`true`, `10`, an object); every reader here accepts both. Readers validate and convert only;
 //! what a value means for Okta is decided by the commands.
+//!
+//! Hostile input is refused here, before any request: values over [`MAX_INPUT_BYTES`], JSON
+//! nested deeper than [`MAX_JSON_DEPTH`], and control characters (other than tab, and line
+//! breaks inside JSON values). Invalid UTF-8 never gets this far: the envelope is refused whole.
 
 use serde_json::{Map, Value};
 
 use crate::envelope::kind_of;
 
-/// Largest nesting depth accepted in a JSON text argument.
-const MAX_JSON_DEPTH: usize = 64;
+/// Largest nesting depth accepted in a JSON argument or parameter.
+pub const MAX_JSON_DEPTH: usize = 64;
+
+/// Largest argument or parameter accepted, in bytes (as text, or as JSON when it is an object).
+pub const MAX_INPUT_BYTES: usize = 1024 * 1024;
 
 /// Whether a value is an argument of the command or a parameter of the instance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +85,7 @@ impl<'a> Inputs<'a> {
         match self.present(name) {
             None => Ok(None),
             Some(Value::String(text)) => {
+                self.check_size(name, text.len())?;
                 if text.chars().any(|c| c.is_control() && c != '\t') {
                     return Err(self.error(name, "contains control characters; remove them"));
                 }
@@ -139,23 +147,29 @@ impl<'a> Inputs<'a> {
     /// A JSON object given as an object or as the text of one; `what` says what it holds.
     pub fn object(&self, name: &str, what: &str) -> Result<Option<Map<String, Value>>, InputError> {
         let expected = |got: &str| format!("must be a JSON object ({what}), got {got}");
-        match self.present(name) {
-            None => Ok(None),
-            Some(Value::Object(map)) => Ok(Some(map.clone())),
+        let map = match self.present(name) {
+            None => return Ok(None),
+            Some(Value::Object(map)) => {
+                self.check_size(name, encoded_len(map))?;
+                map.clone()
+            }
             Some(Value::String(text)) => {
+                self.check_size(name, text.len())?;
                 let parsed: Value = serde_json::from_str(text)
                     .map_err(|err| self.error(name, format!("is not valid JSON ({err})")))?;
-                if depth(&parsed) > MAX_JSON_DEPTH {
-                    let problem = format!("is nested deeper than {MAX_JSON_DEPTH} levels");
-                    return Err(self.error(name, problem));
-                }
                 match parsed {
-                    Value::Object(map) => Ok(Some(map)),
-                    other => Err(self.error(name, expected(kind_of(&other)))),
+                    Value::Object(map) => map,
+                    other => return Err(self.error(name, expected(kind_of(&other)))),
                 }
             }
-            Some(other) => Err(self.error(name, expected(kind_of(other)))),
-        }
+            Some(other) => return Err(self.error(name, expected(kind_of(other)))),
+        };
+        let checked = Value::Object(map);
+        self.check_json(name, &checked)?;
+        Ok(match checked {
+            Value::Object(map) => Some(map),
+            _ => None,
+        })
     }
 
     /// A JSON object that must be present.
@@ -173,12 +187,98 @@ impl<'a> Inputs<'a> {
         match self.present(name) {
             Some(Value::Object(credentials)) => match credentials.get("password") {
                 Some(Value::String(password)) if !password.trim().is_empty() => {
+                    self.check_size(name, password.len())?;
+                    if password.chars().any(char::is_control) {
+                        return Err(self.error(name, "has a password with control characters"));
+                    }
                     Ok(Some(password.trim().to_string()))
                 }
                 _ => Err(self.error(name, "is a credentials object without a password")),
             },
             _ => self.text(name),
         }
+    }
+}
+
+impl Inputs<'_> {
+    /// Checks every value of the section for what no reader accepts: oversized values, JSON
+    /// nested too deep, control characters. Readers check the same; this catches values a
+    /// command does not read, so that no part of the envelope goes unchecked.
+    pub fn check_all(&self) -> Result<(), InputError> {
+        for (name, value) in self.values {
+            self.check_size(name, encoded_len(value))?;
+            self.check_json(name, value)?;
+        }
+        Ok(())
+    }
+
+    fn check_size(&self, name: &str, bytes: usize) -> Result<(), InputError> {
+        if bytes > MAX_INPUT_BYTES {
+            return Err(self.error(
+                name,
+                format!(
+                    "is {bytes} bytes long; at most {MAX_INPUT_BYTES} bytes (1 MiB) are accepted"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Refuses JSON nested deeper than [`MAX_JSON_DEPTH`] or holding control characters (tab
+    /// and line breaks aside) in any key or string.
+    fn check_json(&self, name: &str, value: &Value) -> Result<(), InputError> {
+        if depth(value) > MAX_JSON_DEPTH {
+            let problem = format!("is nested deeper than {MAX_JSON_DEPTH} levels");
+            return Err(self.error(name, problem));
+        }
+        if let Some(at) = control_character_at(value, "") {
+            let place = if at.is_empty() {
+                String::new()
+            } else {
+                format!(" at '{at}'")
+            };
+            return Err(self.error(
+                name,
+                format!("contains control characters{place}; remove them"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Length of a value written as compact JSON.
+fn encoded_len(value: &impl serde::Serialize) -> usize {
+    serde_json::to_vec(value).map_or(usize::MAX, |bytes| bytes.len())
+}
+
+/// Where a JSON value first holds a control character other than tab, CR and LF, as a dotted
+/// path (`""` for the value itself).
+fn control_character_at(value: &Value, at: &str) -> Option<String> {
+    let bad = |text: &str| {
+        text.chars()
+            .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    };
+    let join = |key: &str| {
+        if at.is_empty() {
+            key.to_string()
+        } else {
+            format!("{at}.{key}")
+        }
+    };
+    match value {
+        Value::String(text) => bad(text).then(|| at.to_string()),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(index, item)| control_character_at(item, &join(&index.to_string()))),
+        Value::Object(map) => map.iter().find_map(|(key, item)| {
+            if bad(key) {
+                Some(join(&key.escape_debug().to_string()))
+            } else {
+                control_character_at(item, &join(key))
+            }
+        }),
+        _ => None,
     }
 }
 
@@ -297,5 +397,81 @@ mod tests {
         let args = Inputs::arguments(&values);
         assert!(args.text("a").unwrap_err().0.contains("control characters"));
         assert_eq!(args.text("b"), Ok(Some("42".to_string())));
+    }
+
+    #[test]
+    fn oversized_values_are_refused_by_name() {
+        let big = "x".repeat(MAX_INPUT_BYTES + 1);
+        let values = map(json!({"a": big, "b": format!("{{\"k\": \"{big}\"}}"), "c": {"k": big}}));
+        let args = Inputs::arguments(&values);
+        let err = args.text("a").unwrap_err();
+        assert_eq!(
+            err.0,
+            "the argument 'a' is 1048577 bytes long; at most 1048576 bytes (1 MiB) are accepted"
+        );
+        assert!(
+            args.object("b", "x")
+                .unwrap_err()
+                .0
+                .starts_with("the argument 'b' is 10485")
+        );
+        assert!(
+            args.object("c", "x")
+                .unwrap_err()
+                .0
+                .starts_with("the argument 'c' is 10485")
+        );
+    }
+
+    #[test]
+    fn objects_refuse_control_characters_but_keep_line_breaks() {
+        let values = map(json!({
+            "ok": {"address": {"formatted": "1 Main St\r\nTown\tX"}},
+            "value": {"emails": [{"value": "a\u{0}@x.com"}]},
+            "key": "{\"na\\u001bme\": 1}"
+        }));
+        let args = Inputs::arguments(&values);
+        assert!(args.object("ok", "x").is_ok());
+        assert_eq!(
+            args.object("value", "x").unwrap_err().0,
+            "the argument 'value' contains control characters at 'emails.0.value'; remove them"
+        );
+        assert_eq!(
+            args.object("key", "x").unwrap_err().0,
+            "the argument 'key' contains control characters at 'na\\u{1b}me'; remove them"
+        );
+    }
+
+    #[test]
+    fn nested_objects_are_refused_like_nested_text() {
+        let mut deep = json!(1);
+        for _ in 0..MAX_JSON_DEPTH {
+            deep = json!([deep]);
+        }
+        let values = map(json!({ "a": { "k": deep } }));
+        let err = Inputs::arguments(&values).object("a", "x").unwrap_err();
+        assert_eq!(err.0, "the argument 'a' is nested deeper than 64 levels");
+    }
+
+    #[test]
+    fn check_all_covers_values_no_reader_asked_for() {
+        let values = map(json!({"fine": "x", "odd": ["a", "\u{7}"]}));
+        let err = Inputs::parameters(&values).check_all().unwrap_err();
+        assert_eq!(
+            err.0,
+            "the parameter 'odd' contains control characters at '1'; remove them"
+        );
+        let values = map(json!({"fine": "x\ny", "n": 5, "o": {"k": [true, null]}}));
+        assert_eq!(Inputs::parameters(&values).check_all(), Ok(()));
+    }
+
+    #[test]
+    fn credential_passwords_are_checked_too() {
+        let values = map(json!({"t": {"identifier": "", "password": "ab\u{0}cd"}}));
+        let err = Inputs::parameters(&values).secret("t").unwrap_err();
+        assert_eq!(
+            err.0,
+            "the parameter 't' has a password with control characters"
+        );
     }
 }

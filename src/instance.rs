@@ -51,6 +51,7 @@ impl Connection {
     /// Validates the connection parameters.
     pub fn from_params(params: &Map<String, Value>) -> Result<Connection, InputError> {
         let inputs = Inputs::parameters(params);
+        inputs.check_all()?;
         let url = inputs.required_text("url")?;
         let api_root = api_root(&url)?;
         let token = inputs.secret("apitoken")?.ok_or_else(|| {
@@ -171,5 +172,16 @@ mod tests {
         assert_eq!(connection.timeout, Duration::from_secs(15));
         let zero = json!({"url": "https://x.okta.com", "apitoken": "t", "timeout": 0});
         assert!(connect(zero).is_err());
+    }
+
+    #[test]
+    fn every_parameter_is_checked_before_connecting() {
+        let params = json!({"url": "https://x.okta.com", "apitoken": "t",
+            "incidentType": "Okta\u{1b}[2J"});
+        let err = connect(params).unwrap_err();
+        assert_eq!(
+            err.0,
+            "the parameter 'incidentType' contains control characters; remove them"
+        );
     }
 }

@@ -182,7 +182,7 @@ fn test_module_says_the_token_is_invalid_on_401() {
 #[test]
 fn a_body_that_is_not_json_is_a_clear_error_with_an_excerpt() {
     let exchange = json!({"request": {"method": "GET", "path": "/api/v1/users/00u1"},
-        "response": {"status": 502, "headers": {"Content-Type": "text/html"},
+        "response": {"status": 200, "headers": {"Content-Type": "text/html"},
                      "bodyText": "<html><body>Bad gateway</body></html>"}});
     let document = run(
         envelope("get-user", json!({"scim": {"id": "00u1"}})),
@@ -191,7 +191,7 @@ fn a_body_that_is_not_json_is_a_clear_error_with_an_excerpt() {
     assert_eq!(
         document["error"],
         "Failed to execute get-user command. Error: GET /api/v1/users/00u1 failed: Okta answered \
-         HTTP 502 with a body that is not JSON: \"<html><body>Bad gateway</body></html>\"; check \
+         HTTP 200 with a body that is not JSON: \"<html><body>Bad gateway</body></html>\"; check \
          the 'url' parameter and any proxy"
     );
 }

@@ -24,7 +24,15 @@ pub struct ApiError {
     pub body: Value,
     /// Okta's `X-Okta-Request-Id`, for support cases.
     pub request_id: Option<String>,
+    /// What the retry policy concluded, for a failure retrying could fix (429, 5xx); it
+    /// replaces the general advice in the message.
+    pub retry_note: Option<Box<RetryNote>>,
 }
+
+/// What the retry policy concluded about a failed call, as one sentence; boxed in [`ApiError`]
+/// to keep that type small.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryNote(pub String);
 
 impl ApiError {
     /// Reads an error answer; `body` is the parsed JSON body, or Null when there was none.
@@ -50,6 +58,7 @@ impl ApiError {
             causes,
             body,
             request_id,
+            retry_note: None,
         }
     }
 
@@ -90,15 +99,17 @@ impl std::fmt::Display for ApiError {
         if let Some(id) = &self.request_id {
             write!(f, " (request id {id})")?;
         }
-        match self.status {
-            401 => {
+        match (self.status, &self.retry_note) {
+            (429, Some(note)) => write!(f, ". {}", note.0)?,
+            (500..=599, Some(note)) => write!(f, ". Okta failed to answer. {}", note.0)?,
+            (401, _) => {
                 f.write_str(". The API token is invalid, expired or revoked: create a new one")?
             }
-            403 => f.write_str(". The token's admin lacks the permission for this call")?,
-            429 => {
+            (403, _) => f.write_str(". The token's admin lacks the permission for this call")?,
+            (429, _) => {
                 f.write_str(". Okta throttled the call: try again after the rate limit resets")?
             }
-            500..=599 => f.write_str(". Okta failed to answer: try again later")?,
+            (500..=599, _) => f.write_str(". Okta failed to answer: try again later")?,
             _ => {}
         }
         Ok(())
@@ -118,6 +129,20 @@ impl OktaError {
     /// A failure to reach Okta or read its answer.
     pub fn transport(method: &str, path: &str, why: impl std::fmt::Display) -> OktaError {
         OktaError::Transport(format!("{method} {path} failed: {why}"))
+    }
+
+    /// The same error with what the retry policy concluded added to its message.
+    pub fn with_retry_note(self, note: Option<String>) -> OktaError {
+        let Some(note) = note else {
+            return self;
+        };
+        match self {
+            OktaError::Api(mut error) => {
+                error.retry_note = Some(Box::new(RetryNote(note)));
+                OktaError::Api(error)
+            }
+            OktaError::Transport(why) => OktaError::Transport(format!("{why}. {note}")),
+        }
     }
 
     /// An answer whose body is not the JSON expected, quoted in a short, clean excerpt.

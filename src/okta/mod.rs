@@ -6,6 +6,8 @@
 pub mod client;
 pub mod error;
 pub mod expression;
+pub mod retry;
 
-pub use client::{Lifecycle, LogPage, OktaClient};
-pub use error::{ApiError, OktaError};
+pub use client::{Lifecycle, LogPage, OktaClient, Sleeper};
+pub use error::{ApiError, OktaError, RetryNote};
+pub use retry::RetryPolicy;
