@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde_json::{Map, Value, json};
 
-use crate::incidents::incident;
+use crate::incidents::{EventSummary, incident_json};
 use crate::inputs::{InputError, Inputs};
 use crate::okta::{LogPage, OktaClient, OktaError};
 
@@ -188,7 +188,7 @@ pub fn timestamp(time: DateTime<Utc>) -> String {
 }
 
 /// Receives each incident as soon as it is made, so a run never holds them all.
-pub type Deliver<'a> = dyn FnMut(Value) -> Result<(), String> + 'a;
+pub type Deliver<'a> = dyn FnMut(String) -> Result<(), String> + 'a;
 
 /// What one run produced.
 #[derive(Debug, Clone, PartialEq)]
@@ -249,10 +249,16 @@ pub fn fetch(
         ..FetchState::default()
     };
     for page_number in 0..MAX_PAGES_PER_RUN {
-        let page = match client.log_events_at(&link) {
-            Ok(page) => page,
-            Err(error) if page_number == 0 => return Err(FetchError::Okta(error)),
-            Err(error) => {
+        let page = client.log_events_at(&link);
+        let events = page
+            .as_ref()
+            .map_err(Clone::clone)
+            .and_then(LogPage::events);
+        let (events, next) = match (events, &page) {
+            (Ok(events), Ok(page)) => (events, page.next.clone()),
+            (Err(error), _) if page_number == 0 => return Err(FetchError::Okta(error)),
+            (Ok(_), Err(error)) => return Err(FetchError::Okta(error.clone())),
+            (Err(error), _) => {
                 warnings.push(format!("stopped early, to carry on next run: {error}"));
                 state.next_link = Some(link);
                 state.delivered = skip.into_iter().collect();
@@ -264,26 +270,26 @@ pub fn fetch(
                 });
             }
         };
-        let LogPage { events, next } = page;
         // A page shorter than asked for means the poll has caught up with Okta for now.
         let caught_up = (events.len() as u64) < u64::from(settings.page_size());
 
         let mut delivered_here: Vec<String> = skip.iter().cloned().collect();
         let mut cut = false;
         for event in events {
-            let id = event_id(&event);
-            if id.as_ref().is_some_and(|id| skip.contains(id)) {
+            let summary = EventSummary::read(event.get());
+            let id = summary.uuid.as_deref();
+            if id.is_some_and(|id| skip.contains(id)) {
                 continue;
             }
             if incidents >= settings.max_fetch {
                 cut = true;
                 break;
             }
-            deliver(incident(&event, settings.incident_type.as_deref()))
-                .map_err(FetchError::Output)?;
+            let incident = incident_json(event.get(), &summary, settings.incident_type.as_deref());
+            deliver(incident).map_err(FetchError::Output)?;
             incidents += 1;
             if let Some(id) = id {
-                delivered_here.push(id);
+                delivered_here.push(id.to_string());
             }
         }
 
@@ -350,11 +356,3 @@ impl std::fmt::Display for FetchError {
 }
 
 impl std::error::Error for FetchError {}
-
-/// The event's `uuid`, Okta's unique id for it.
-fn event_id(event: &Value) -> Option<String> {
-    event
-        .get("uuid")
-        .and_then(Value::as_str)
-        .map(str::to_string)
-}

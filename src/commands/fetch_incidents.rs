@@ -23,7 +23,7 @@ pub fn run(call: &Call) -> anyhow::Result<CommandOutput> {
 fn fetch_with(call: &Call, settings: &FetchSettings) -> anyhow::Result<CommandOutput> {
     let client = call.client()?;
     let previous = FetchState::from_last_run(&call.envelope.last_run);
-    let mut deliver = |incident| call.deliver_incident(incident);
+    let mut deliver = |incident: String| call.deliver_incident(&incident);
     let run = fetch(client, settings, &previous, Utc::now(), &mut deliver)?;
 
     for warning in &run.warnings {

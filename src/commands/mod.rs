@@ -65,7 +65,7 @@ impl<'a> Call<'a> {
     }
 
     /// Hands one incident to the output as soon as it is made.
-    pub fn deliver_incident(&self, incident: Value) -> Result<(), String> {
+    pub fn deliver_incident(&self, incident: &str) -> Result<(), String> {
         self.incidents
             .borrow_mut()
             .deliver(incident)
@@ -230,7 +230,7 @@ mod tests {
     struct NoIncidents;
 
     impl IncidentSink for NoIncidents {
-        fn deliver(&mut self, _incident: Value) -> std::io::Result<()> {
+        fn deliver(&mut self, _incident: &str) -> std::io::Result<()> {
             Ok(())
         }
     }

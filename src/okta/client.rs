@@ -7,6 +7,7 @@
 use std::cell::RefCell;
 use std::time::{Duration, Instant};
 
+use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 use ureq::Agent;
 use ureq::http::HeaderMap;
@@ -235,8 +236,26 @@ impl OktaClient {
                  configured Okta org"
             )));
         }
-        let (body, links) = self.send_to("GET", link, &[], None)?;
-        log_page(&api_path(link), body, &links)
+        let (received, note) = self.exchange("GET", link, &[], None)?;
+        if !(200..300).contains(&received.status) {
+            let error = match self.read("GET", api_path(link), received, true) {
+                Err(error) => error,
+                Ok(_) => OktaError::transport("GET", &api_path(link), "Okta answered no page"),
+            };
+            return Err(error.with_retry_note(note));
+        }
+        self.trace.borrow_mut().push(format!(
+            "GET {} answered HTTP {}",
+            api_path(link),
+            received.status
+        ));
+        let next = next_link(&all_values(&received.headers, "link"));
+        Ok(LogPage {
+            path: api_path(link),
+            status: received.status,
+            body: received.text,
+            next,
+        })
     }
 
     /// Whether a URL points at the configured org, so the token is never sent elsewhere.
@@ -271,6 +290,23 @@ impl OktaClient {
         query: &[(&str, &str)],
         body: Option<&Value>,
     ) -> Result<(Value, Vec<String>), OktaError> {
+        let (received, note) = self.exchange(method, url, query, body)?;
+        // A lifecycle POST (no request body) may be answered with nothing; every other call is
+        // answered with JSON.
+        let json_due = method == "GET" || body.is_some();
+        self.read(method, api_path(url), received, json_due)
+            .map_err(|error| error.with_retry_note(note))
+    }
+
+    /// Sends one request, retrying as the [`RetryPolicy`] allows, and returns the last answer
+    /// with what the policy concluded when it gave up.
+    fn exchange(
+        &self,
+        method: &'static str,
+        url: &str,
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Result<(Received, Option<String>), OktaError> {
         let path = api_path(url);
         let started = Instant::now();
         let mut retries = 0;
@@ -298,15 +334,12 @@ impl OktaClient {
                     continue;
                 }
             };
-            let result = match outcome {
-                // A lifecycle POST (no request body) may be answered with nothing; every other
-                // call is answered with JSON.
-                Ok(received) => {
-                    self.read(method, path, received, method == "GET" || body.is_some())
+            return match outcome {
+                Ok(received) => Ok((received, note)),
+                Err(failure) => {
+                    Err(OktaError::transport(method, &path, &failure.message).with_retry_note(note))
                 }
-                Err(failure) => Err(OktaError::transport(method, &path, &failure.message)),
             };
-            return result.map_err(|error| error.with_retry_note(note));
         }
     }
 
@@ -594,26 +627,26 @@ fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
-/// One page of System Log events and the link to the next page.
+/// One page of System Log events, as Okta sent it, and the link to the next page.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LogPage {
-    /// The events, in the order Okta gave them.
-    pub events: Vec<Value>,
+    path: String,
+    status: u16,
+    body: String,
     /// The `rel="next"` link; a polling query always has one.
     pub next: Option<String>,
 }
 
-fn log_page(path: &str, body: Value, links: &[String]) -> Result<LogPage, OktaError> {
-    match body {
-        Value::Array(events) => Ok(LogPage {
-            events,
-            next: next_link(links),
-        }),
-        _ => Err(OktaError::transport(
-            "GET",
-            path,
-            "Okta did not answer a list of events",
-        )),
+impl LogPage {
+    /// The page's events, each exactly as Okta wrote it, in Okta's order; read without copying.
+    pub fn events(&self) -> Result<Vec<&RawValue>, OktaError> {
+        serde_json::from_str::<Vec<&RawValue>>(&self.body).map_err(|_| {
+            if serde_json::from_str::<serde::de::IgnoredAny>(&self.body).is_ok() {
+                OktaError::transport("GET", &self.path, "Okta did not answer a list of events")
+            } else {
+                OktaError::unexpected_body("GET", &self.path, self.status, &self.body)
+            }
+        })
     }
 }
 
