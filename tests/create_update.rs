@@ -113,8 +113,9 @@ fn a_failed_create_is_not_sent_twice_and_says_so() {
     );
     assert!(
         error.ends_with(
-            "The request may have reached Okta, so it was not sent again; check \
-        whether the user exists before running create-user again"
+            "It was not retried, because the request may have reached Okta and sending it \
+             again could apply it twice. Check whether the user exists (get-user with its \
+             userName) before running create-user again"
         ),
         "{error}"
     );

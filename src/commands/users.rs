@@ -44,8 +44,8 @@ pub fn create(call: &Call) -> anyhow::Result<CommandOutput> {
         Ok(user) => UserResult::from_user(&user),
         Err(OktaError::Api(error)) if error.is_refusal() => UserResult::refused(&error),
         Err(other) => bail!(
-            "{other}. The request may have reached Okta, so it was not sent again; check \
-             whether the user exists before running create-user again"
+            "{other}. Check whether the user exists (get-user with its userName) before \
+             running create-user again"
         ),
     };
     Ok(output(call, UserCommand::Create, result))
