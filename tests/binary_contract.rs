@@ -3,36 +3,14 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use common::*;
 use serde_json::{Value, json};
 
 /// Runs the binary with `stdin` and returns (document, exit code, stderr).
 fn binary(stdin: &[u8]) -> (Value, i32, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_okta-it-admin"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("binary starts");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin)
-        .expect("stdin written");
-    let output = child.wait_with_output().expect("binary ends");
-    let stdout = String::from_utf8(output.stdout).expect("stdout is UTF-8");
-    let document: Value = serde_json::from_str(&stdout)
-        .unwrap_or_else(|err| panic!("stdout is not one JSON document ({err}): {stdout}"));
-    let code = output.status.code().expect("exit code");
-    (
-        document,
-        code,
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    let run = run_binary(stdin, &[], &[]);
+    let document = run.document().unwrap_or_else(|why| panic!("{why}"));
+    (document, run.code.expect("exit code"), run.stderr)
 }
 
 fn assert_failure(document: &Value, code: i32, starts_with: &str) {

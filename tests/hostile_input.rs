@@ -3,9 +3,9 @@
 //! lookup; the API token never appears in any output, whatever Okta echoes back; and arbitrary
 //! envelopes (a property test) always give one valid document.
 
-use std::io::Write;
+mod common;
+
 use std::net::TcpListener;
-use std::process::{Command, Stdio};
 
 use okta_it_admin::replay::{Fixture, replay};
 use okta_it_admin::sim::{DEFAULT_TOKEN, OktaSim, Seed};
@@ -489,23 +489,10 @@ fn the_binary_never_prints_the_token() {
     let envelope = json!({"command": "get-user",
         "params": {"url": sim.base_url(), "apitoken": PLANTED},
         "args": {"scim": {"userName": "echo@example.com"}}});
-    let mut child = Command::new(env!("CARGO_BIN_EXE_okta-it-admin"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("binary starts");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(envelope.to_string().as_bytes())
-        .expect("stdin written");
-    let output = child.wait_with_output().expect("binary ends");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.contains("\"success\":true"), "{stdout}");
-    assert_token_absent("stdout", &stdout);
-    assert_token_absent("stderr", &String::from_utf8_lossy(&output.stderr));
+    let run = common::run_binary(envelope.to_string().as_bytes(), &[], &[]);
+    assert!(run.stdout.contains("\"success\":true"), "{}", run.stdout);
+    assert_token_absent("stdout", &run.stdout);
+    assert_token_absent("stderr", &run.stderr);
 }
 
 // Arbitrary envelopes

@@ -22,11 +22,10 @@
 //! answers with the description's example for that status; the integration's requests still
 //! go to Prism unchanged and are judged as usual.
 
+mod common;
 mod openapi;
 
 use std::collections::BTreeSet;
-use std::io::Write as _;
-use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
@@ -687,27 +686,8 @@ fn scenarios(url: &str) -> Vec<Scenario> {
 
 /// Runs the binary on one envelope; returns the parsed document and the exit status.
 fn run_binary(envelope: &Value) -> (Result<Value, String>, Option<i32>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_okta-it-admin"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the okta-it-admin binary starts");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(envelope.to_string().as_bytes())
-        .expect("the envelope is written");
-    let output = child.wait_with_output().expect("the binary finishes");
-    let text = String::from_utf8_lossy(&output.stdout).to_string();
-    let document = serde_json::from_str::<Value>(&text).map_err(|err| {
-        format!(
-            "stdout is not one JSON document ({err}): {text}; stderr: {}",
-            String::from_utf8_lossy(&output.stderr)
-        )
-    });
-    (document, output.status.code())
+    let run = common::run_binary(envelope.to_string().as_bytes(), &[], &[]);
+    (run.document(), run.code)
 }
 
 /// What is wrong with an output document, if anything.

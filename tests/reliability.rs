@@ -10,7 +10,6 @@ mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -495,8 +494,7 @@ fn tunnel(mut client: TcpStream, heads: &Mutex<Vec<String>>) {
 
 /// Runs the binary with `envelope` on stdin and only the given proxy variables set.
 fn binary_with_proxy_env(envelope: &[u8], vars: &[(&str, &str)]) -> Value {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_okta-it-admin"));
-    for name in [
+    let proxy_variables = [
         "ALL_PROXY",
         "all_proxy",
         "HTTPS_PROXY",
@@ -505,25 +503,9 @@ fn binary_with_proxy_env(envelope: &[u8], vars: &[(&str, &str)]) -> Value {
         "http_proxy",
         "NO_PROXY",
         "no_proxy",
-    ] {
-        command.env_remove(name);
-    }
-    command.envs(vars.iter().copied());
-    let mut child = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("binary starts");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(envelope)
-        .expect("stdin written");
-    let output = child.wait_with_output().expect("binary ends");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    serde_json::from_str(&stdout).unwrap_or_else(|err| panic!("not one document ({err}): {stdout}"))
+    ];
+    let run = common::run_binary(envelope, &proxy_variables, vars);
+    run.document().unwrap_or_else(|why| panic!("{why}"))
 }
 
 /// Given HTTP_PROXY names a loopback proxy with credentials, when test-module runs with

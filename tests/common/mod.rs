@@ -108,3 +108,56 @@ pub fn table(document: &Value) -> &str {
         .as_str()
         .unwrap_or_default()
 }
+
+/// What the okta-it-admin binary printed and how it ended.
+pub struct BinaryRun {
+    /// Everything written to stdout.
+    pub stdout: String,
+    /// Everything written to stderr.
+    pub stderr: String,
+    /// The exit status, None when a signal ended the process.
+    pub code: Option<i32>,
+}
+
+impl BinaryRun {
+    /// Stdout read as the one JSON document it must be.
+    pub fn document(&self) -> Result<Value, String> {
+        serde_json::from_str(&self.stdout).map_err(|err| {
+            format!(
+                "stdout is not one JSON document ({err}): {}; stderr: {}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+}
+
+/// Runs the okta-it-admin binary on `stdin`, with the environment variables in `unset` removed
+/// and those in `set` added.
+pub fn run_binary(stdin: &[u8], unset: &[&str], set: &[(&str, &str)]) -> BinaryRun {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+
+    let mut command = Command::new(env!("CARGO_BIN_EXE_okta-it-admin"));
+    for name in unset {
+        command.env_remove(name);
+    }
+    command.envs(set.iter().copied());
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the okta-it-admin binary starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin)
+        .expect("stdin written");
+    let output = child.wait_with_output().expect("the binary ends");
+    BinaryRun {
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        code: output.status.code(),
+    }
+}
