@@ -56,6 +56,14 @@ impl FetchSettings {
             ));
         }
         let interval_minutes = inputs.count("fetch_events_time_minutes")?.unwrap_or(0);
+        if interval_minutes > MAX_LOOKBACK_DAYS as u64 * 24 * 60 {
+            return Err(InputError(format!(
+                "the parameter 'fetch_events_time_minutes' must be at most {} minutes \
+                 ({MAX_LOOKBACK_DAYS} days, the furthest back Okta's System Log reaches), got \
+                 {interval_minutes}",
+                MAX_LOOKBACK_DAYS * 24 * 60
+            )));
+        }
         let first_fetch = match inputs.text("first_fetch")? {
             Some(text) => parse_lookback(&text)
                 .map_err(|why| InputError(format!("the parameter 'first_fetch' {why}")))?,
@@ -90,7 +98,12 @@ pub fn parse_lookback(text: &str) -> Result<Duration, String> {
     let usage = "must be a number and a unit, such as '3 days' or '90 minutes'";
     let trimmed = text.trim().trim_end_matches(" ago");
     let (number, unit) = trimmed.split_once(char::is_whitespace).ok_or(usage)?;
-    let number: i64 = number.trim().parse().map_err(|_| usage.to_string())?;
+    let number: i64 = number.trim().parse().map_err(|_| {
+        format!(
+            "{usage}; '{}' is not a whole number of a sensible size",
+            number.trim()
+        )
+    })?;
     let unit = unit.trim().to_ascii_lowercase();
     let duration = match unit.trim_end_matches('s') {
         "second" | "sec" => Duration::seconds(number),
@@ -128,38 +141,70 @@ pub struct FetchState {
 }
 
 impl FetchState {
-    /// Reads the state a previous run saved; unknown or malformed values start afresh.
-    pub fn from_last_run(last_run: &Map<String, Value>) -> FetchState {
-        let text = |key: &str| {
-            last_run
-                .get(key)
-                .and_then(Value::as_str)
-                .map(str::to_string)
+    /// Reads the state a previous run saved. A value of the wrong shape, or a last query time
+    /// in the future, is ignored, with a warning saying so.
+    pub fn from_last_run(
+        last_run: &Map<String, Value>,
+        now: DateTime<Utc>,
+    ) -> (FetchState, Vec<String>) {
+        let mut warnings = Vec::new();
+        let mut ignore = |key: &str, expected: &str| {
+            warnings.push(format!(
+                "lastRun's '{key}' is not {expected}; it was ignored, so this run may repeat \
+                 events of an earlier one"
+            ));
         };
-        let time = |key: &str| {
-            text(key)
-                .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
-                .map(|t| t.to_utc())
+        let mut text = |key: &str| match last_run.get(key) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(text)) => Some(text.clone()),
+            Some(_) => {
+                ignore(key, "text");
+                None
+            }
         };
-        FetchState {
-            next_link: text("nextLink"),
-            delivered: last_run
-                .get("delivered")
-                .and_then(Value::as_array)
-                .map(|ids| {
-                    ids.iter()
-                        .filter_map(Value::as_str)
-                        .map(String::from)
-                        .collect()
-                })
-                .unwrap_or_default(),
-            last_query: time("lastQueryTime"),
-            backlog: last_run
-                .get("backlog")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
-            query: text("query"),
-        }
+        let next_link = text("nextLink");
+        let query = text("query");
+        let last_query = text("lastQueryTime");
+        let delivered = match last_run.get("delivered") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(ids)) if ids.iter().all(Value::is_string) => ids
+                .iter()
+                .filter_map(Value::as_str)
+                .map(String::from)
+                .collect(),
+            Some(_) => {
+                ignore("delivered", "a list of event ids");
+                Vec::new()
+            }
+        };
+        let backlog = match last_run.get("backlog") {
+            None | Some(Value::Null) => false,
+            Some(Value::Bool(backlog)) => *backlog,
+            Some(_) => {
+                ignore("backlog", "true or false");
+                false
+            }
+        };
+        let last_query = match last_query.map(|t| DateTime::parse_from_rfc3339(&t)) {
+            None => None,
+            Some(Ok(time)) if time.to_utc() <= now => Some(time.to_utc()),
+            Some(Ok(_)) => {
+                ignore("lastQueryTime", "in the past");
+                None
+            }
+            Some(Err(_)) => {
+                ignore("lastQueryTime", "an ISO 8601 time");
+                None
+            }
+        };
+        let state = FetchState {
+            next_link,
+            delivered,
+            last_query,
+            backlog,
+            query,
+        };
+        (state, warnings)
     }
 
     /// The `lastRun` object to save.
@@ -229,9 +274,12 @@ pub fn fetch(
     let (mut link, mut skip) = match &previous.next_link {
         Some(link) if same_query => (link.clone(), previous.delivered.iter().cloned().collect()),
         _ => {
-            let since = match previous.last_query {
-                Some(last) if !same_query => last,
-                _ => now - settings.first_fetch,
+            // Without a saved link (the query changed, or the saved state was unusable), the
+            // last query time limits what is delivered again; a first run looks back.
+            let reachable = |last: &DateTime<Utc>| now - *last < Duration::days(MAX_LOOKBACK_DAYS);
+            let since = match previous.last_query.filter(reachable) {
+                Some(last) => last,
+                None => now - settings.first_fetch,
             };
             let query = settings.query.as_deref();
             (

@@ -6,6 +6,9 @@ use serde_json::{Map, Value};
 
 use crate::inputs::{InputError, Inputs};
 
+/// Longest `timeout` accepted, in seconds: an hour is already far beyond any Okta call.
+pub const MAX_TIMEOUT_SECONDS: u64 = 3600;
+
 /// Request timeout used when the `timeout` parameter is not set.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -57,10 +60,22 @@ impl Connection {
         let token = inputs.secret("apitoken")?.ok_or_else(|| {
             InputError("the parameter 'apitoken' is required: give the Okta API token".into())
         })?;
+        if !token.chars().all(|c| c.is_ascii_graphic()) {
+            return Err(InputError(
+                "the parameter 'apitoken' holds characters an Okta API token never has (spaces \
+                 or non-ASCII); paste the token exactly as Okta showed it"
+                    .into(),
+            ));
+        }
         let timeout = match inputs.count("timeout")? {
             None => DEFAULT_TIMEOUT,
-            Some(0) => return Err(InputError("the parameter 'timeout' must be above 0".into())),
-            Some(seconds) => Duration::from_secs(seconds),
+            Some(seconds @ 1..=MAX_TIMEOUT_SECONDS) => Duration::from_secs(seconds),
+            Some(seconds) => {
+                return Err(InputError(format!(
+                    "the parameter 'timeout' must be from 1 to {MAX_TIMEOUT_SECONDS} seconds, \
+                     got {seconds}"
+                )));
+            }
         };
         Ok(Connection {
             api_root,
@@ -81,11 +96,18 @@ fn api_root(url: &str) -> Result<String, InputError> {
         ))
     };
     let parsed = url::Url::parse(url).map_err(|err| invalid(&err.to_string()))?;
-    if !matches!(parsed.scheme(), "https" | "http") {
-        return Err(invalid("it must start with https://"));
-    }
-    if parsed.host_str().is_none_or(str::is_empty) {
-        return Err(invalid("it has no host"));
+    match (parsed.scheme(), parsed.host()) {
+        (_, None) => return Err(invalid("it has no host")),
+        ("https", Some(_)) => {}
+        // Plain HTTP would send the token in the clear; only a local stand-in may use it.
+        ("http", Some(host)) if is_loopback(&host) => {}
+        ("http", Some(_)) => {
+            return Err(invalid(
+                "it must start with https://: plain http would send the API token in the \
+                 clear, and is accepted only for a local stand-in on a loopback address",
+            ));
+        }
+        _ => return Err(invalid("it must start with https://")),
     }
     if parsed.query().is_some() || parsed.fragment().is_some() {
         return Err(invalid("it must not carry a query or fragment"));
@@ -100,6 +122,15 @@ fn api_root(url: &str) -> Result<String, InputError> {
     }
     root.push_str("/api/v1");
     Ok(root)
+}
+
+/// Whether a host is this machine: `localhost` or a loopback address.
+fn is_loopback(host: &url::Host<&str>) -> bool {
+    match host {
+        url::Host::Domain(name) => name.eq_ignore_ascii_case("localhost"),
+        url::Host::Ipv4(address) => address.is_loopback(),
+        url::Host::Ipv6(address) => address.is_loopback(),
+    }
 }
 
 #[cfg(test)]
@@ -172,6 +203,48 @@ mod tests {
         assert_eq!(connection.timeout, Duration::from_secs(15));
         let zero = json!({"url": "https://x.okta.com", "apitoken": "t", "timeout": 0});
         assert!(connect(zero).is_err());
+        for huge in [json!("18446744073709551615"), json!(1e30), json!(3601)] {
+            let params = json!({"url": "https://x.okta.com", "apitoken": "t", "timeout": huge});
+            let err = connect(params).unwrap_err();
+            assert!(
+                err.0.contains("'timeout' must be from 1 to 3600 seconds"),
+                "{}",
+                err.0
+            );
+        }
+    }
+
+    #[test]
+    fn plain_http_is_only_for_a_loopback_stand_in() {
+        for url in [
+            "http://127.0.0.1:8080",
+            "http://localhost:1",
+            "http://[::1]:9",
+        ] {
+            assert!(
+                connect(json!({"url": url, "apitoken": "t"})).is_ok(),
+                "{url}"
+            );
+        }
+        for url in ["http://example.okta.com", "http://192.0.2.2:18081"] {
+            let err = connect(json!({"url": url, "apitoken": "t"})).unwrap_err();
+            assert!(
+                err.0
+                    .contains("plain http would send the API token in the clear"),
+                "{url}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_token_with_spaces_or_non_ascii_is_refused() {
+        for token in ["üü", "two words"] {
+            let err = connect(json!({"url": "https://x.okta.com", "apitoken": token}));
+            assert!(
+                err.unwrap_err().0.contains("'apitoken' holds characters"),
+                "{token}"
+            );
+        }
     }
 
     #[test]

@@ -29,6 +29,9 @@ use envelope::{Document, Envelope};
 use inputs::Inputs;
 use output::DocumentWriter;
 
+/// Largest envelope read from stdin.
+pub const MAX_ENVELOPE_BYTES: u64 = 32 * 1024 * 1024;
+
 /// What replaces a secret wherever it would otherwise appear in output.
 pub const REDACTED: &str = "<redacted>";
 

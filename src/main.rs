@@ -13,10 +13,23 @@ fn main() -> ExitCode {
 
     let mut input = Vec::new();
     let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
-    let written = match std::io::stdin().lock().read_to_end(&mut input) {
-        Ok(_) => okta_it_admin::run_to(&input, &mut stdout),
-        Err(err) => {
-            let output = okta_it_admin::refuse(&format!("stdin could not be read: {err}"));
+    let limit = okta_it_admin::MAX_ENVELOPE_BYTES;
+    let read = std::io::stdin()
+        .lock()
+        .take(limit + 1)
+        .read_to_end(&mut input);
+    let problem = match read {
+        Ok(size) if size as u64 > limit => Some(format!(
+            "stdin holds more than {} MiB, far more than any envelope; check what is piped in",
+            limit / (1024 * 1024)
+        )),
+        Ok(_) => None,
+        Err(err) => Some(format!("stdin could not be read: {err}")),
+    };
+    let written = match problem {
+        None => okta_it_admin::run_to(&input, &mut stdout),
+        Some(problem) => {
+            let output = okta_it_admin::refuse(&problem);
             serde_json::to_writer(&mut stdout, &output.document)
                 .map_err(std::io::Error::from)
                 .and_then(|()| stdout.write_all(b"\n"))

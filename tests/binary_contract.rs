@@ -103,6 +103,58 @@ fn bad_arguments_and_parameters_are_named() {
              whole number, got 'twenty-five'",
         ),
         (
+            json!({"command": "test-module", "params": {"url": "https://x.okta.com",
+                "apitoken": "t", "smtp_server": "mail.example.com"}}),
+            "Failed to execute test-module command. Error: failure emails need all of \
+             smtp_server, smtp_port, from_email, email_notification_ids; missing: smtp_port, \
+             from_email, email_notification_ids",
+        ),
+        (
+            json!({"command": "test-module", "params": {"url": "https://x.okta.com",
+                "apitoken": "t", "smtp_server": "m", "smtp_port": "25", "from_email": "a@b.c",
+                "email_notification_ids": "ops@example.com; soc"}}),
+            "Failed to execute test-module command. Error: the parameter \
+             'email_notification_ids' holds 'ops@example.com; soc', not an email address",
+        ),
+        (
+            json!({"command": "test-module", "params": {"url": "https://x.okta.com",
+                "apitoken": "t", "first_fetch": "yesterday"}}),
+            "Failed to execute test-module command. Error: the parameter 'first_fetch' must be \
+             a number and a unit, such as '3 days' or '90 minutes'",
+        ),
+        (
+            json!({"command": "test-module", "params": {"url": "https://x.okta.com",
+                "apitoken": "t", "first_fetch": "400 days"}}),
+            "Failed to execute test-module command. Error: the parameter 'first_fetch' reaches \
+             back more than 180 days, which Okta refuses",
+        ),
+        (
+            json!({"command": "fetch-incidents", "params": {"url": "https://x.okta.com",
+                "apitoken": "t", "max_fetch": 0}}),
+            "Failed to execute fetch-incidents command. Error: the parameter 'max_fetch' must be \
+             at least 1",
+        ),
+        (
+            json!({"command": "get-user", "args": {"scim": {"id": "00u1"}},
+                "params": {"url": "https://x.okta.com", "apitoken": "t",
+                           "timeout": "18446744073709551615"}}),
+            "Failed to execute get-user command. Error: the parameter 'timeout' must be from 1 \
+             to 3600 seconds, got 18446744073709551615",
+        ),
+        (
+            json!({"command": "fetch-incidents", "params": {"url": "https://x.okta.com",
+                "apitoken": "t", "fetch_events_time_minutes": "1000000000000"}}),
+            "Failed to execute fetch-incidents command. Error: the parameter \
+             'fetch_events_time_minutes' must be at most 259200 minutes",
+        ),
+        (
+            json!({"command": "test-module", "params": {"url": "http://192.0.2.2:18081",
+                "apitoken": "t"}}),
+            "Failed to execute test-module command. Error: the parameter 'url' is not a usable \
+             Okta URL (it must start with https://: plain http would send the API token in the \
+             clear",
+        ),
+        (
             json!({"command": "okta-get-assigned-user-for-app", "args": {"userId": "00u1"}}),
             "Failed to execute okta-get-assigned-user-for-app command. Error: the argument \
              'applicationId' is required",
@@ -112,6 +164,17 @@ fn bad_arguments_and_parameters_are_named() {
         let (document, code, _) = binary(envelope.to_string().as_bytes());
         assert_failure(&document, code, expected);
     }
+}
+
+#[test]
+fn stdin_larger_than_any_envelope_is_refused() {
+    let huge = vec![b' '; 33 * 1024 * 1024];
+    let (document, code, _) = binary(&huge);
+    assert_failure(
+        &document,
+        code,
+        "Failed to execute (unknown) command. Error: stdin holds more than 32 MiB",
+    );
 }
 
 #[test]

@@ -316,3 +316,63 @@ fn test_module_runs_the_fetch_query_once_when_fetching() {
     assert_eq!(journal.len(), 2);
     assert!(journal[1].query.contains("limit=1"));
 }
+
+#[test]
+fn a_malformed_last_run_is_ignored_with_a_warning_and_resumes_from_the_last_query() {
+    let sim = sim_with(events("seed", 10, Utc::now() - Duration::minutes(30)));
+    let last_query = iso(Utc::now() - Duration::minutes(10));
+    let last_run = json!({"nextLink": 5, "backlog": "yes", "delivered": "x",
+        "lastQueryTime": last_query});
+    let (document, code) = fetch(&sim, json!({}), last_run.as_object().expect("object"));
+    assert_eq!(code, 0, "{}", document["error"]);
+    let warnings: Vec<String> = document["logs"]
+        .as_array()
+        .expect("logs")
+        .iter()
+        .filter(|line| line["level"] == "warning")
+        .map(|line| line["message"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(warnings.len(), 3, "{warnings:?}");
+    assert!(warnings[0].starts_with("lastRun's 'nextLink' is not text; it was ignored"));
+    // The seeded events are older than the last query, so none is delivered again.
+    assert_eq!(incident_ids(&document), Vec::<String>::new());
+    let since = &sim.journal()[0].query;
+    assert!(
+        since.contains(&format!("since={}", last_query.replace(':', "%3A"))),
+        "{since}"
+    );
+}
+
+#[test]
+fn a_last_query_time_in_the_future_does_not_stop_fetching() {
+    let sim = sim_with(events("seed", 10, Utc::now() - Duration::minutes(5)));
+    let last_run = json!({"lastQueryTime": "9999-12-31T23:59:59Z"});
+    let params = json!({"fetch_events_time_minutes": 10});
+    let (document, _) = fetch(&sim, params, last_run.as_object().expect("object"));
+    assert_eq!(incident_ids(&document).len(), 7);
+    assert!(
+        document["logs"]
+            .to_string()
+            .contains("'lastQueryTime' is not in the past")
+    );
+}
+
+#[test]
+fn a_saved_link_to_anything_but_the_system_log_is_refused() {
+    let sim = sim_with(vec![]);
+    for path in [
+        "/api/v1/users?limit=1",
+        "/api/v1/logs/../users/me",
+        "/api/v1/logsx",
+    ] {
+        let last_run = json!({"nextLink": format!("{}{path}", sim.base_url()), "query": QUERY});
+        let (document, code) = fetch(&sim, json!({}), last_run.as_object().expect("object"));
+        assert_eq!(code, 1, "{path}");
+        let error = document["error"].as_str().expect("error");
+        assert!(
+            error.contains("it does not point at the System Log of the configured Okta org"),
+            "{error}"
+        );
+    }
+    assert!(sim.journal().is_empty());
+}

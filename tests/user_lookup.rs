@@ -130,23 +130,6 @@ fn a_different_user_answering_a_login_path_is_not_taken() {
 }
 
 #[test]
-fn the_login_me_never_reads_the_token_owner() {
-    let search = json!({"search": "profile.login eq \"me\"", "limit": "200"});
-    let document = run(
-        get_user_by_login("me"),
-        vec![exchange(
-            "GET",
-            "/api/v1/users",
-            search,
-            None,
-            200,
-            json!([]),
-        )],
-    );
-    assert_eq!(user_context(&document, "GetUser")["errorCode"], 404);
-}
-
-#[test]
 fn several_matching_users_is_an_error_and_nothing_is_changed() {
     let login = "x/y@example.com";
     let users = json!([
@@ -207,16 +190,67 @@ fn an_id_is_one_encoded_path_segment() {
 }
 
 #[test]
-fn a_dot_segment_id_is_refused_before_any_request() {
-    let document = run(envelope("get-user", json!({"scim": {"id": ".."}})), vec![]);
-    let error = document["error"].as_str().unwrap();
-    assert!(
-        error.starts_with(
-            "Failed to execute get-user command. Error: '..' cannot be placed \
-        in an Okta URL"
+fn ids_no_url_can_carry_are_refused_naming_the_argument() {
+    let cases = [
+        (
+            "get-user",
+            json!({"scim": {"id": ".."}}),
+            "the argument 'scim' has the 'id' '..', \
+            which cannot be an Okta user id: it is empty, a dot segment or holds control \
+            characters",
         ),
-        "{error}"
-    );
+        (
+            "disable-user",
+            json!({"scim": {"id": "ME"}}),
+            "the argument 'scim' has the 'id' 'ME', \
+            which cannot be an Okta user id: Okta reads 'me' as the API token's own user",
+        ),
+        (
+            "update-user",
+            json!({"oldScim": {"id": "."}, "newScim": {"title": "x"}}),
+            "the argument 'oldScim' has the 'id' '.'",
+        ),
+        (
+            "okta-get-assigned-user-for-app",
+            json!({"applicationId": "..", "userId": "00u1"}),
+            "the argument 'applicationId' holds '..', which cannot be an Okta id",
+        ),
+        (
+            "okta-get-assigned-user-for-app",
+            json!({"applicationId": "0oa1", "userId": "me"}),
+            "the argument 'userId' holds 'me', which cannot be an Okta id: Okta reads 'me' as \
+            the API token's own user",
+        ),
+    ];
+    for (command, args, expected) in cases {
+        let document = run(envelope(command, args), vec![]);
+        let error = document["error"].as_str().unwrap();
+        let expected = format!("Failed to execute {command} command. Error: {expected}");
+        assert!(error.starts_with(&expected), "{error}");
+    }
+}
+
+#[test]
+fn the_login_me_in_any_case_is_searched_not_fetched() {
+    for login in ["me", "ME", "Me"] {
+        let search = json!({"search": format!("profile.login eq \"{login}\""), "limit": "200"});
+        let document = run(
+            get_user_by_login(login),
+            vec![exchange(
+                "GET",
+                "/api/v1/users",
+                search,
+                None,
+                200,
+                json!([]),
+            )],
+        );
+        assert_eq!(
+            user_context(&document, "GetUser")["errorCode"],
+            404,
+            "{login}"
+        );
+    }
 }
 
 #[test]

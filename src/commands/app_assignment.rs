@@ -7,6 +7,7 @@ use super::{Call, CommandOutput};
 use crate::envelope::Entry;
 use crate::markdown::table_to_markdown;
 use crate::okta::OktaError;
+use crate::okta::expression::id_problem;
 
 /// Context key under which assignments merge.
 const CONTEXT_KEY: &str = "Okta.UserAppAssignment(val.id && val.id === obj.id)";
@@ -18,6 +19,17 @@ const TITLE: &str = "Okta User App Assignment:";
 pub fn run(call: &Call) -> anyhow::Result<CommandOutput> {
     let application_id = call.args.required_text("applicationId")?;
     let user_id = call.args.required_text("userId")?;
+    for (name, value, user) in [
+        ("applicationId", &application_id, false),
+        ("userId", &user_id, true),
+    ] {
+        if let Some(why) = id_problem(value, user) {
+            anyhow::bail!(
+                "the argument '{name}' holds '{}', which cannot be an Okta id: {why}",
+                value.escape_debug()
+            );
+        }
+    }
     let client = call.client()?;
     let answer = client.app_user(&application_id, &user_id);
 

@@ -22,9 +22,13 @@ pub fn run(call: &Call) -> anyhow::Result<CommandOutput> {
 
 fn fetch_with(call: &Call, settings: &FetchSettings) -> anyhow::Result<CommandOutput> {
     let client = call.client()?;
-    let previous = FetchState::from_last_run(&call.envelope.last_run);
+    let now = Utc::now();
+    let (previous, warnings) = FetchState::from_last_run(&call.envelope.last_run, now);
+    for warning in warnings {
+        call.log("warning", warning);
+    }
     let mut deliver = |incident: String| call.deliver_incident(&incident);
-    let run = fetch(client, settings, &previous, Utc::now(), &mut deliver)?;
+    let run = fetch(client, settings, &previous, now, &mut deliver)?;
 
     for warning in &run.warnings {
         call.log("warning", warning.clone());

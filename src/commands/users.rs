@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 use super::user_lookup::{Lookup, MissingUser, classify, find_user};
 use super::user_outputs::{UserCommand, UserResult, account, status_of};
 use super::{Call, CommandOutput};
+use crate::okta::expression::id_problem;
 use crate::okta::{ApiError, Lifecycle, OktaClient, OktaError};
 use crate::scim::{CustomMapping, UserLocator, okta_profile, user_locator};
 
@@ -174,7 +175,12 @@ fn change_lifecycle(call: &Call, command: UserCommand) -> anyhow::Result<Command
     }
     result.success = true;
     result.active = Some(command == UserCommand::Enable);
-    result.account = Some(account(&user, status_after));
+    let mut account = account(&user, status_after);
+    if operation.is_some() {
+        // The status just changed, so the looked-up user's change time is no longer right.
+        account.remove("StatusChanged");
+    }
+    result.account = Some(account);
     Ok(output(call, command, result))
 }
 
@@ -201,6 +207,14 @@ fn failed_lookup(lookup: Lookup) -> UserResult {
 fn locator_argument(call: &Call, name: &str) -> anyhow::Result<UserLocator> {
     let scim = call.args.required_object(name, SCIM_USER)?;
     match user_locator(&scim) {
+        Ok(Some(UserLocator::Id(id))) => match id_problem(&id, true) {
+            Some(why) => bail!(
+                "the argument '{name}' has the 'id' '{}', which cannot be an Okta user id: \
+                 {why}; give the user's Okta id (such as 00u…) or its 'userName'",
+                id.escape_debug()
+            ),
+            None => Ok(UserLocator::Id(id)),
+        },
         Ok(Some(locator)) => Ok(locator),
         Ok(None) => bail!(
             "the argument '{name}' names no user: give the SCIM 'id' (the Okta user id) or \

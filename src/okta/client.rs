@@ -230,10 +230,11 @@ impl OktaClient {
 
     /// A page of System Log events, from a poll link or a `next` link exactly as Okta gave it.
     pub fn log_events_at(&self, link: &str) -> Result<LogPage, OktaError> {
-        if !self.is_own_origin(link) {
+        if !self.is_log_link(link) {
             return Err(OktaError::Transport(format!(
                 "refusing to follow the System Log link '{link}': it does not point at the \
-                 configured Okta org"
+                 System Log of the configured Okta org; if it came from lastRun, reset the \
+                 instance's last run"
             )));
         }
         let (received, note) = self.exchange("GET", link, &[], None)?;
@@ -258,10 +259,14 @@ impl OktaClient {
         })
     }
 
-    /// Whether a URL points at the configured org, so the token is never sent elsewhere.
-    fn is_own_origin(&self, link: &str) -> bool {
+    /// Whether a link points at this org's System Log, the only place a fetch may follow a
+    /// link to, so the token is never sent elsewhere.
+    pub fn is_log_link(&self, link: &str) -> bool {
         match (url::Url::parse(link), url::Url::parse(&self.api_root)) {
-            (Ok(link), Ok(root)) => link.origin() == root.origin(),
+            (Ok(link), Ok(root)) => {
+                let logs = format!("{}/logs", root.path().trim_end_matches('/'));
+                link.origin() == root.origin() && link.path() == logs
+            }
             _ => false,
         }
     }

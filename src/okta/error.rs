@@ -69,7 +69,10 @@ impl ApiError {
             None => format!("Okta answered HTTP {}", self.status),
         };
         if !self.causes.is_empty() {
-            message.push_str(". Causes: ");
+            if !message.ends_with('.') {
+                message.push('.');
+            }
+            message.push_str(" Causes: ");
             message.push_str(&self.causes.join("; "));
         }
         message
@@ -214,6 +217,14 @@ mod tests {
             "Api validation failed: login. Causes: login: An object with this field already \
              exists in the current organization"
         );
+    }
+
+    #[test]
+    fn a_summary_ending_in_a_period_gets_no_second_one() {
+        let body = json!({"errorCode": "E0000053", "errorSummary": "Invalid SCIM filter.",
+            "errorCauses": [{"errorSummary": "bad operator"}]});
+        let error = ApiError::new("GET", "/api/v1/logs".into(), 400, body, None);
+        assert_eq!(error.message(), "Invalid SCIM filter. Causes: bad operator");
     }
 
     #[test]

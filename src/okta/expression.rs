@@ -24,12 +24,26 @@ pub fn path_segment(value: &str) -> Option<String> {
     Some(utf8_percent_encode(value, PATH_SEGMENT).to_string())
 }
 
+/// Why a value cannot be an Okta id in a URL path, when it cannot; `user` adds the rule that
+/// `me` names the API token's own user.
+pub fn id_problem(value: &str, user: bool) -> Option<&'static str> {
+    if path_segment(value).is_none() {
+        Some("it is empty, a dot segment or holds control characters")
+    } else if user && value.eq_ignore_ascii_case("me") {
+        Some("Okta reads 'me' as the API token's own user")
+    } else {
+        None
+    }
+}
+
 /// Whether Okta can look this login up directly in the path of `GET /users/{login}`.
 ///
 /// Okta documents that logins holding `/` (and, in older docs, `?`) can only be fetched by id,
 /// and rejects `\`, `[`, `]`, `;` in that position; such logins are searched for instead.
 pub fn login_fits_in_path(login: &str) -> bool {
-    path_segment(login).is_some() && !login.contains(UNSAFE_IN_LOGIN_PATH) && login != "me"
+    path_segment(login).is_some()
+        && !login.contains(UNSAFE_IN_LOGIN_PATH)
+        && !login.eq_ignore_ascii_case("me")
 }
 
 /// Writes a value as a string literal of an Okta search or filter expression.
