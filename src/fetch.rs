@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 
 use crate::incidents::{EventSummary, incident_json};
 use crate::inputs::{InputError, Inputs};
-use crate::okta::{LogPage, OktaClient, OktaError};
+use crate::okta::{OktaClient, OktaError};
 
 /// Most incidents per run when `max_fetch` is not set.
 pub const DEFAULT_MAX_FETCH: u64 = 1000;
@@ -248,6 +248,48 @@ pub struct FetchRun {
     pub queried: bool,
 }
 
+impl FetchRun {
+    /// A run that queried Okta.
+    fn queried(incidents: u64, state: FetchState, warnings: Vec<String>) -> FetchRun {
+        FetchRun {
+            incidents,
+            state,
+            warnings,
+            queried: true,
+        }
+    }
+}
+
+/// Where a run starts: the saved link and the events already delivered from its page, or,
+/// without a usable saved link, a new poll.
+fn starting_point(
+    client: &OktaClient,
+    settings: &FetchSettings,
+    previous: &FetchState,
+    now: DateTime<Utc>,
+) -> (String, HashSet<String>) {
+    match &previous.next_link {
+        Some(link) if previous.query == settings.query => {
+            (link.clone(), previous.delivered.iter().cloned().collect())
+        }
+        _ => {
+            // Without a saved link (the query changed, or the saved state was unusable), the
+            // last query time limits what is delivered again; a first run looks back.
+            let reachable = |last: &DateTime<Utc>| now - *last < Duration::days(MAX_LOOKBACK_DAYS);
+            let since = match previous.last_query.filter(reachable) {
+                Some(last) => last,
+                None => now - settings.first_fetch,
+            };
+            let link = client.log_poll_link(
+                &timestamp(since),
+                settings.query.as_deref(),
+                settings.page_size(),
+            );
+            (link, HashSet::new())
+        }
+    }
+}
+
 /// Runs one fetch, handing each incident to `deliver`, oldest first. Fails only when the first
 /// request fails (or an incident cannot be delivered), so the engine keeps the old state.
 pub fn fetch(
@@ -270,24 +312,7 @@ pub fn fetch(
         });
     }
 
-    let same_query = previous.query == settings.query;
-    let (mut link, mut skip) = match &previous.next_link {
-        Some(link) if same_query => (link.clone(), previous.delivered.iter().cloned().collect()),
-        _ => {
-            // Without a saved link (the query changed, or the saved state was unusable), the
-            // last query time limits what is delivered again; a first run looks back.
-            let reachable = |last: &DateTime<Utc>| now - *last < Duration::days(MAX_LOOKBACK_DAYS);
-            let since = match previous.last_query.filter(reachable) {
-                Some(last) => last,
-                None => now - settings.first_fetch,
-            };
-            let query = settings.query.as_deref();
-            (
-                client.log_poll_link(&timestamp(since), query, settings.page_size()),
-                HashSet::new(),
-            )
-        }
-    };
+    let (mut link, mut skip) = starting_point(client, settings, previous, now);
 
     let mut incidents: u64 = 0;
     let mut warnings = Vec::new();
@@ -298,24 +323,18 @@ pub fn fetch(
     };
     for page_number in 0..MAX_PAGES_PER_RUN {
         let page = client.log_events_at(&link);
-        let events = page
-            .as_ref()
-            .map_err(Clone::clone)
-            .and_then(LogPage::events);
-        let (events, next) = match (events, &page) {
-            (Ok(events), Ok(page)) => (events, page.next.clone()),
-            (Err(error), _) if page_number == 0 => return Err(FetchError::Okta(error)),
-            (Ok(_), Err(error)) => return Err(FetchError::Okta(error.clone())),
-            (Err(error), _) => {
+        let read = match &page {
+            Ok(page) => page.events().map(|events| (events, page.next.clone())),
+            Err(error) => Err(error.clone()),
+        };
+        let (events, next) = match read {
+            Ok(read) => read,
+            Err(error) if page_number == 0 => return Err(FetchError::Okta(error)),
+            Err(error) => {
                 warnings.push(format!("stopped early, to carry on next run: {error}"));
                 state.next_link = Some(link);
                 state.delivered = skip.into_iter().collect();
-                return Ok(FetchRun {
-                    incidents,
-                    state,
-                    warnings,
-                    queried: true,
-                });
+                return Ok(FetchRun::queried(incidents, state, warnings));
             }
         };
         // A page shorter than asked for means the poll has caught up with Okta for now.
@@ -349,12 +368,7 @@ pub fn fetch(
                 state.next_link = Some(link);
                 state.delivered = delivered_here;
                 state.backlog = cut;
-                return Ok(FetchRun {
-                    incidents,
-                    state,
-                    warnings,
-                    queried: true,
-                });
+                return Ok(FetchRun::queried(incidents, state, warnings));
             }
         };
 
@@ -364,12 +378,7 @@ pub fn fetch(
         if caught_up || full {
             state.next_link = Some(link);
             state.backlog = full && !caught_up;
-            return Ok(FetchRun {
-                incidents,
-                state,
-                warnings,
-                queried: true,
-            });
+            return Ok(FetchRun::queried(incidents, state, warnings));
         }
     }
     warnings.push(format!(
@@ -377,12 +386,7 @@ pub fn fetch(
     ));
     state.next_link = Some(link);
     state.backlog = true;
-    Ok(FetchRun {
-        incidents,
-        state,
-        warnings,
-        queried: true,
-    })
+    Ok(FetchRun::queried(incidents, state, warnings))
 }
 
 /// Why a run failed.
