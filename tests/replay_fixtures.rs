@@ -40,15 +40,14 @@ fn every_fixture_replays_through_the_binary() {
     }
 }
 
-#[test]
-fn replay_fails_when_the_output_differs_from_the_recording() {
-    let original = std::fs::read_to_string(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("test_data/fixtures/get-user.json"),
-    )
-    .expect("fixture readable");
-    let tampered = original.replacen("\"success\": true", "\"success\": false", 1);
-    let path = std::env::temp_dir().join(format!("tampered-{}.json", std::process::id()));
-    std::fs::write(&path, tampered).expect("temp file writable");
+/// Replays the get-user fixture with `from` replaced by `to`; returns (success, stderr).
+fn replay_tampered(name: &str, from: &str, to: &str) -> (bool, String) {
+    let fixture =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("test_data/fixtures/get-user.json");
+    let original = std::fs::read_to_string(fixture).expect("fixture readable");
+    assert!(original.contains(from), "the fixture holds {from}");
+    let path = std::env::temp_dir().join(format!("{name}-{}.json", std::process::id()));
+    std::fs::write(&path, original.replacen(from, to, 1)).expect("temp file writable");
 
     let output = Command::new(env!("CARGO_BIN_EXE_okta-it-admin"))
         .arg("replay")
@@ -56,41 +55,30 @@ fn replay_fails_when_the_output_differs_from_the_recording() {
         .output()
         .expect("binary runs");
     let _ = std::fs::remove_file(&path);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(!output.status.success());
-    assert!(
-        stderr.contains("the output differs from the recording at /results/0/Contents/success"),
-        "{stderr}"
-    );
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn replay_fails_when_the_output_differs_from_the_recording() {
+    let (success, stderr) =
+        replay_tampered("tampered-output", "\"success\": true", "\"success\": false");
+    assert!(!success);
+    let expected = "the output differs from the recording at /results/0/Contents/success";
+    assert!(stderr.contains(expected), "{stderr}");
 }
 
 #[test]
 fn replay_fails_when_a_request_differs_from_the_recording() {
-    let original = std::fs::read_to_string(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("test_data/fixtures/get-user.json"),
-    )
-    .expect("fixture readable");
-    let tampered = original.replacen(
+    let (success, stderr) = replay_tampered(
+        "tampered-path",
         "\"path\": \"/api/v1/users/00utiigb9kCWr4rzE0h7\"",
         "\"path\": \"/api/v1/users/00uSOMEONEELSE\"",
-        1,
     );
-    let path = std::env::temp_dir().join(format!("tampered-path-{}.json", std::process::id()));
-    std::fs::write(&path, tampered).expect("temp file writable");
-
-    let output = Command::new(env!("CARGO_BIN_EXE_okta-it-admin"))
-        .arg("replay")
-        .arg(&path)
-        .output()
-        .expect("binary runs");
-    let _ = std::fs::remove_file(&path);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(!output.status.success());
-    assert!(
-        stderr.contains(
-            "request 1: path /api/v1/users/00utiigb9kCWr4rzE0h7, recorded \
-        /api/v1/users/00uSOMEONEELSE"
-        ),
-        "{stderr}"
-    );
+    assert!(!success);
+    let expected =
+        "request 1: path /api/v1/users/00utiigb9kCWr4rzE0h7, recorded /api/v1/users/00uSOMEONEELSE";
+    assert!(stderr.contains(expected), "{stderr}");
 }
