@@ -42,6 +42,9 @@ pub struct EmailSettings {
     pub to: Vec<Mailbox>,
     /// SMTP login, when configured.
     credentials: Option<(String, String)>,
+    /// Whether the instance's `insecure` parameter trusts any certificate, the SMTP server's
+    /// included.
+    trust_any_certificate: bool,
 }
 
 impl EmailSettings {
@@ -111,6 +114,7 @@ impl EmailSettings {
             from,
             to,
             credentials,
+            trust_any_certificate: inputs.flag("insecure")?.unwrap_or(false),
         }))
     }
 
@@ -125,7 +129,10 @@ impl EmailSettings {
             .body(body.to_string())
             .map_err(|err| format!("the email could not be built: {err}"))?;
 
-        let tls = TlsParameters::new(self.server.clone())
+        let tls = TlsParameters::builder(self.server.clone())
+            .dangerous_accept_invalid_certs(self.trust_any_certificate)
+            .dangerous_accept_invalid_hostnames(self.trust_any_certificate)
+            .build()
             .map_err(|err| format!("TLS for {} could not be set up: {err}", self.server))?;
         let mut transport = SmtpTransport::builder_dangerous(&self.server)
             .port(self.port)

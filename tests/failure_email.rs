@@ -150,3 +150,52 @@ fn without_all_four_email_parameters_no_email_is_attempted() {
     let error = output.document["error"].as_str().expect("error");
     assert!(!error.contains("email"), "{error}");
 }
+
+/// Runs a failing fetch that emails through `smtp`, trusting any certificate or not.
+fn failing_fetch_trusting(sim: &OktaSim, smtp: &SmtpServer, insecure: bool) -> Value {
+    let envelope = json!({"command": "fetch-incidents",
+        "params": {"url": sim.base_url(), "apitoken": TOKEN, "insecure": insecure,
+                   "smtp_server": "127.0.0.1", "smtp_port": smtp.port,
+                   "from_email": "a@example.com", "email_notification_ids": "b@example.com"}});
+    let output = okta_it_admin::run(envelope.to_string().as_bytes());
+    assert_eq!(output.exit_code, 1);
+    output.document
+}
+
+/// Given an SMTP server offering STARTTLS with a self-signed certificate, the email goes over
+/// TLS: its certificate is checked (and refused) unless `insecure` trusts any certificate.
+#[test]
+fn starttls_is_used_when_the_server_offers_it() {
+    let sim = OktaSim::start(seed(), 0).expect("okta-sim starts");
+    let smtp = SmtpServer::start_with_starttls();
+
+    sim.add_fault(
+        Fault::new(FaultKind::Status)
+            .on_path("/api/v1/logs")
+            .with_status(403),
+    );
+    let refused = failing_fetch_trusting(&sim, &smtp, false);
+    let error = refused["error"].as_str().expect("error");
+    assert!(
+        error.contains("the failure email could not be sent"),
+        "{error}"
+    );
+    assert!(
+        error.to_ascii_lowercase().contains("certificate"),
+        "{error}"
+    );
+    assert!(smtp.received().is_empty());
+
+    sim.add_fault(
+        Fault::new(FaultKind::Status)
+            .on_path("/api/v1/logs")
+            .with_status(403),
+    );
+    let sent = failing_fetch_trusting(&sim, &smtp, true);
+    assert!(
+        !sent["error"].as_str().expect("error").contains("email"),
+        "{}",
+        sent["error"]
+    );
+    assert_eq!(smtp.received().len(), 1);
+}

@@ -62,6 +62,33 @@ pub struct SmtpServer {
 impl SmtpServer {
     /// Starts a plain SMTP server on a free loopback port.
     pub fn start() -> SmtpServer {
+        SmtpServer::start_with(SslConfig::None)
+    }
+
+    /// Starts an SMTP server that offers STARTTLS with a self-signed certificate for
+    /// 127.0.0.1, made for this server.
+    pub fn start_with_starttls() -> SmtpServer {
+        // The SMTP server's TLS library needs one process-wide crypto provider chosen.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let certified = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()])
+            .expect("certificate generated");
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        let folder = std::env::temp_dir().join(format!("smtp-tls-{}-{stamp}", std::process::id()));
+        std::fs::create_dir_all(&folder).expect("temp folder");
+        let cert_path = folder.join("cert.pem");
+        let key_path = folder.join("key.pem");
+        std::fs::write(&cert_path, certified.cert.pem()).expect("cert written");
+        std::fs::write(&key_path, certified.signing_key.serialize_pem()).expect("key written");
+        SmtpServer::start_with(SslConfig::SelfSigned {
+            cert_path: cert_path.to_string_lossy().into_owned(),
+            key_path: key_path.to_string_lossy().into_owned(),
+        })
+    }
+
+    fn start_with(ssl: SslConfig) -> SmtpServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("free port");
         let port = listener.local_addr().expect("address").port();
         let inbox = Arc::new(Mutex::new(Vec::new()));
@@ -72,8 +99,8 @@ impl SmtpServer {
         let mut server = Server::new(keeper);
         server
             .with_name("smtp.test")
-            .with_ssl(SslConfig::None)
-            .expect("no TLS");
+            .with_ssl(ssl)
+            .expect("TLS set up");
         server.with_tcp_listener(listener);
         std::thread::spawn(move || {
             let _ = server.serve();
