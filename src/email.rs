@@ -52,6 +52,8 @@ impl EmailSettings {
     /// invalid or only some are set.
     pub fn from_params(params: &Map<String, Value>) -> Result<Option<EmailSettings>, InputError> {
         let inputs = Inputs::parameters(params);
+        // A port that is set must be a number, whatever else is set.
+        let port = inputs.count("smtp_port")?;
         let mut given = Vec::new();
         for name in REQUIRED {
             if inputs.text(name)?.is_some() {
@@ -73,7 +75,7 @@ impl EmailSettings {
             )));
         }
 
-        let port = inputs.count("smtp_port")?.unwrap_or_default();
+        let port = port.unwrap_or_default();
         let port = u16::try_from(port)
             .ok()
             .filter(|port| *port > 0)
@@ -98,12 +100,32 @@ impl EmailSettings {
             .filter(|text| !text.is_empty())
             .map(|text| address("email_notification_ids", text))
             .collect::<Result<Vec<_>, _>>()?;
+        if to.is_empty() {
+            return Err(InputError(
+                "the parameter 'email_notification_ids' holds no address; give one or more \
+                 email addresses separated by commas"
+                    .into(),
+            ));
+        }
         let credentials = match inputs.object("smtp_credentials", "SMTP user and password")? {
             Some(object) => {
-                let text = |key: &str| object.get(key).and_then(Value::as_str).map(str::to_string);
+                let text = |key: &str| {
+                    object
+                        .get(key)
+                        .and_then(Value::as_str)
+                        .map(str::trim)
+                        .unwrap_or_default()
+                };
                 match (text("identifier"), text("password")) {
-                    (Some(user), Some(password)) if !user.is_empty() => Some((user, password)),
-                    _ => None,
+                    ("", "") => None,
+                    ("", _) | (_, "") => {
+                        return Err(InputError(
+                            "the parameter 'smtp_credentials' needs both a user and a password, \
+                             or neither to send without a login"
+                                .into(),
+                        ));
+                    }
+                    (user, password) => Some((user.to_string(), password.to_string())),
                 }
             }
             None => None,
@@ -136,7 +158,12 @@ impl EmailSettings {
             .map_err(|err| format!("TLS for {} could not be set up: {err}", self.server))?;
         let mut transport = SmtpTransport::builder_dangerous(&self.server)
             .port(self.port)
-            .tls(Tls::Opportunistic(tls))
+            // With a login, TLS is required so the password never crosses in the clear.
+            .tls(if self.credentials.is_some() {
+                Tls::Required(tls)
+            } else {
+                Tls::Opportunistic(tls)
+            })
             .timeout(Some(SMTP_TIMEOUT));
         if let Some((user, password)) = &self.credentials {
             transport = transport.credentials(Credentials::new(user.clone(), password.clone()));
@@ -204,6 +231,22 @@ mod tests {
         let to: Vec<String> = email.to.iter().map(|m| m.email.to_string()).collect();
         assert_eq!(to, ["a@example.com", "b@example.com"]);
         assert_eq!(email.port, 25);
+    }
+
+    #[test]
+    fn a_recipient_list_of_separators_and_a_half_login_are_refused() {
+        let base = json!({"smtp_server": "m", "smtp_port": 25, "from_email": "a@example.com",
+            "email_notification_ids": " , "});
+        assert!(settings(base).unwrap_err().0.contains("holds no address"));
+        let half = json!({"smtp_server": "m", "smtp_port": 25, "from_email": "a@example.com",
+            "email_notification_ids": "b@example.com",
+            "smtp_credentials": {"identifier": "", "password": "pw"}});
+        assert!(
+            settings(half)
+                .unwrap_err()
+                .0
+                .contains("needs both a user and a password")
+        );
     }
 
     #[test]

@@ -85,11 +85,12 @@ impl FetchSettings {
     }
 }
 
+/// A number of minutes; counts are validated to at most 180 days before they get here.
 fn minutes(count: u64) -> Duration {
     Duration::minutes(
         i64::try_from(count)
-            .unwrap_or(i64::MAX / 60_000)
-            .min(i64::MAX / 60_000),
+            .unwrap_or(i64::MAX)
+            .min(MAX_LOOKBACK_DAYS * 24 * 60),
     )
 }
 
@@ -105,24 +106,29 @@ pub fn parse_lookback(text: &str) -> Result<Duration, String> {
         )
     })?;
     let unit = unit.trim().to_ascii_lowercase();
-    let duration = match unit.trim_end_matches('s') {
-        "second" | "sec" => Duration::seconds(number),
-        "minute" | "min" => Duration::minutes(number),
-        "hour" | "hr" | "h" => Duration::hours(number),
-        "day" | "d" => Duration::days(number),
-        "week" | "w" => Duration::weeks(number),
-        "month" => Duration::days(number.saturating_mul(30)),
+    let seconds_per_unit: i64 = match unit.trim_end_matches('s') {
+        "second" | "sec" => 1,
+        "minute" | "min" => 60,
+        "hour" | "hr" | "h" => 3600,
+        "day" | "d" => 86_400,
+        "week" | "w" => 7 * 86_400,
+        "month" => 30 * 86_400,
         _ => return Err(format!("{usage}; '{unit}' is not a unit")),
     };
     if number < 1 {
         return Err(format!("{usage}; it must be at least 1"));
     }
-    if duration > Duration::days(MAX_LOOKBACK_DAYS) {
-        return Err(format!(
+    // Checked before any duration is built, so no number can overflow one.
+    let limit = Duration::days(MAX_LOOKBACK_DAYS);
+    match number
+        .checked_mul(seconds_per_unit)
+        .and_then(Duration::try_seconds)
+    {
+        Some(duration) if duration <= limit => Ok(duration),
+        _ => Err(format!(
             "reaches back more than {MAX_LOOKBACK_DAYS} days, which Okta refuses"
-        ));
+        )),
     }
-    Ok(duration)
 }
 
 /// Where fetching stands between runs; what `lastRun` holds.
@@ -132,7 +138,8 @@ pub struct FetchState {
     pub next_link: Option<String>,
     /// Events of that page already delivered, when a run stopped inside it.
     pub delivered: Vec<String>,
-    /// When the last query was sent (local clock; only gates the interval).
+    /// When the last query was sent (local clock): it gates the interval, and limits what a new
+    /// poll delivers again when no saved link can be used.
     pub last_query: Option<DateTime<Utc>>,
     /// Whether the last run stopped at `max_fetch` with events possibly still waiting.
     pub backlog: bool,
@@ -334,11 +341,14 @@ pub fn fetch(
                 warnings.push(format!("stopped early, to carry on next run: {error}"));
                 state.next_link = Some(link);
                 state.delivered = skip.into_iter().collect();
+                state.backlog = true;
                 return Ok(FetchRun::queried(incidents, state, warnings));
             }
         };
-        // A page shorter than asked for means the poll has caught up with Okta for now.
-        let caught_up = (events.len() as u64) < u64::from(settings.page_size());
+        // A page shorter than the link asked for means the poll has caught up with Okta for
+        // now. A saved link keeps the limit it was made with, whatever max_fetch is today.
+        let asked = page_limit(&link).unwrap_or(u64::from(settings.page_size()));
+        let caught_up = (events.len() as u64) < asked;
 
         let mut delivered_here: Vec<String> = skip.iter().cloned().collect();
         let mut cut = false;
@@ -387,6 +397,18 @@ pub fn fetch(
     state.next_link = Some(link);
     state.backlog = true;
     Ok(FetchRun::queried(incidents, state, warnings))
+}
+
+/// The `limit` a System Log link asks for.
+fn page_limit(link: &str) -> Option<u64> {
+    let parsed = url::Url::parse(link).ok()?;
+    let limit = parsed
+        .query_pairs()
+        .find(|(name, _)| name == "limit")?
+        .1
+        .parse()
+        .ok();
+    limit
 }
 
 /// Why a run failed.

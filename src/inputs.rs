@@ -63,12 +63,16 @@ impl<'a> Inputs<'a> {
         }
     }
 
-    fn error(&self, name: &str, problem: impl std::fmt::Display) -> InputError {
-        let source = match self.source {
+    /// What these values are called in messages: "argument" or "parameter".
+    pub fn kind(&self) -> &'static str {
+        match self.source {
             Source::Argument => "argument",
             Source::Parameter => "parameter",
-        };
-        InputError(format!("the {source} '{name}' {problem}"))
+        }
+    }
+
+    fn error(&self, name: &str, problem: impl std::fmt::Display) -> InputError {
+        InputError(format!("the {} '{name}' {problem}", self.kind()))
     }
 
     /// The raw value, treating null and blank strings as absent.

@@ -116,12 +116,15 @@ fn api_root(url: &str) -> Result<String, InputError> {
         return Err(invalid("it must not carry credentials"));
     }
 
-    let mut root = parsed.as_str().trim_end_matches('/').to_string();
-    if let Some(stripped) = root.strip_suffix("/api/v1") {
-        root = stripped.trim_end_matches('/').to_string();
+    let path = parsed.path().trim_end_matches('/');
+    if !path.is_empty() && path != "/api/v1" {
+        return Err(invalid(&format!(
+            "it has the path '{}'; give only the org's address, optionally ending in /api/v1",
+            parsed.path()
+        )));
     }
-    root.push_str("/api/v1");
-    Ok(root)
+    let origin = parsed.origin().ascii_serialization();
+    Ok(format!("{origin}/api/v1"))
 }
 
 /// Whether a host is this machine: `localhost` or a loopback address.
@@ -155,6 +158,21 @@ mod tests {
             assert_eq!(
                 connection.api_root, "https://example.okta.com/api/v1",
                 "{url}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_url_with_another_path_is_refused() {
+        for url in [
+            "https://x-admin.okta.com/admin/dashboard",
+            "https://x.okta.com/api/v2",
+        ] {
+            let err = connect(json!({"url": url, "apitoken": "t"})).unwrap_err();
+            assert!(
+                err.0.contains("give only the org's address"),
+                "{url}: {}",
+                err.0
             );
         }
     }

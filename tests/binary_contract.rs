@@ -129,6 +129,12 @@ fn bad_arguments_and_parameters_are_named() {
              back more than 180 days, which Okta refuses",
         ),
         (
+            json!({"command": "test-module", "params": {"url": "https://x.okta.com",
+                "apitoken": "t", "first_fetch": "99999999999999 days"}}),
+            "Failed to execute test-module command. Error: the parameter 'first_fetch' reaches \
+             back more than 180 days, which Okta refuses",
+        ),
+        (
             json!({"command": "fetch-incidents", "params": {"url": "https://x.okta.com",
                 "apitoken": "t", "max_fetch": 0}}),
             "Failed to execute fetch-incidents command. Error: the parameter 'max_fetch' must be \

@@ -199,3 +199,28 @@ fn starttls_is_used_when_the_server_offers_it() {
     );
     assert_eq!(smtp.received().len(), 1);
 }
+
+#[test]
+fn an_unusable_email_setting_is_added_after_the_fetch_error() {
+    let sim = OktaSim::start(seed(), 0).expect("okta-sim starts");
+    sim.add_fault(
+        Fault::new(FaultKind::Status)
+            .on_path("/api/v1/logs")
+            .with_status(403),
+    );
+    let envelope = json!({"command": "fetch-incidents",
+        "params": {"url": sim.base_url(), "apitoken": TOKEN, "smtp_server": "127.0.0.1"}});
+    let output = okta_it_admin::run(envelope.to_string().as_bytes());
+    let error = output.document["error"].as_str().expect("error");
+    assert!(
+        error.starts_with(
+            "Failed to execute fetch-incidents command. Error: Okta answered \
+        HTTP 403"
+        ),
+        "{error}"
+    );
+    assert!(
+        error.contains(". In addition, no failure email was sent: failure emails need all"),
+        "{error}"
+    );
+}

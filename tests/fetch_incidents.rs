@@ -280,6 +280,10 @@ fn a_failed_later_page_returns_what_it_has_and_resumes_there() {
         warning.contains("stopped early, to carry on next run"),
         "{warning}"
     );
+    assert_eq!(
+        first["lastRun"]["backlog"], true,
+        "events are known to wait"
+    );
     let failed_link = sim.journal()[1].query.clone();
     assert!(
         first["lastRun"]["nextLink"]
@@ -375,4 +379,19 @@ fn a_saved_link_to_anything_but_the_system_log_is_refused() {
         );
     }
     assert!(sim.journal().is_empty());
+}
+
+#[test]
+fn a_saved_link_with_a_smaller_limit_still_delivers_everything_waiting() {
+    // A run with max_fetch 5 saves a link asking for 5 events a page; after max_fetch is
+    // raised, that link's short pages must not be taken for "caught up".
+    let sim = sim_with(events("seed", 60, Utc::now() - Duration::minutes(5)));
+    let (first, _) = fetch(&sim, json!({"max_fetch": 5}), &Map::new());
+    assert_eq!(incident_ids(&first).len(), 5);
+    let last_run = first["lastRun"].as_object().expect("lastRun").clone();
+    let (second, _) = fetch(&sim, json!({"max_fetch": 1000}), &last_run);
+    let mut delivered = incident_ids(&first);
+    delivered.extend(incident_ids(&second));
+    assert_exactly_once(&delivered, &matching_ids(&sim));
+    assert_eq!(second["lastRun"]["backlog"], false);
 }

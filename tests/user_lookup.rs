@@ -130,6 +130,40 @@ fn a_different_user_answering_a_login_path_is_not_taken() {
 }
 
 #[test]
+fn a_login_okta_refuses_in_a_path_is_searched_instead() {
+    let refused = okta_error("E0000001", "Api validation failed: id", &[]);
+    let user = okta_user("00u8", "a,b@example.com", "ACTIVE");
+    let search = json!({"search": "profile.login eq \"a,b@example.com\"", "limit": "200"});
+    let document = run(
+        get_user_by_login("a,b@example.com"),
+        vec![
+            get("/api/v1/users/a%2Cb%40example.com", 400, refused),
+            exchange("GET", "/api/v1/users", search, None, 200, json!([user])),
+        ],
+    );
+    assert_eq!(user_context(&document, "GetUser")["id"], "00u8");
+}
+
+#[test]
+fn a_token_without_permission_is_an_error_not_a_refusal() {
+    let body = okta_error(
+        "E0000006",
+        "You do not have permission to perform the requested action",
+        &[],
+    );
+    let document = run(
+        envelope("get-user", json!({"scim": {"id": "00u1"}})),
+        vec![get("/api/v1/users/00u1", 403, body)],
+    );
+    let error = document["error"].as_str().expect("an error");
+    assert!(error.contains("HTTP 403 E0000006"), "{error}");
+    assert!(
+        error.contains("The token's admin lacks the permission for this call"),
+        "{error}"
+    );
+}
+
+#[test]
 fn several_matching_users_is_an_error_and_nothing_is_changed() {
     let login = "x/y@example.com";
     let users = json!([

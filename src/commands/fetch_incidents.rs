@@ -33,20 +33,18 @@ fn fetch_with(call: &Call, settings: &FetchSettings) -> anyhow::Result<CommandOu
     for warning in &run.warnings {
         call.log("warning", warning.clone());
     }
-    let last_run = if run.queried {
+    if run.queried {
         call.log("info", format!("fetched {} incident(s)", run.incidents));
-        run.state.to_last_run()
     } else {
         call.log(
             "info",
             "the fetch interval has not elapsed; Okta was not queried",
         );
-        call.envelope.last_run.clone()
-    };
+    }
     Ok(CommandOutput {
         entries: Vec::new(),
         incidents: Some(Vec::new()),
-        last_run: Some(last_run),
+        last_run: Some(run.state.to_last_run()),
     })
 }
 
@@ -57,7 +55,9 @@ fn notify(call: &Call, error: anyhow::Error) -> anyhow::Error {
     let email = match EmailSettings::from_params(params) {
         Ok(Some(email)) => email,
         Ok(None) => return error,
-        Err(why) => return error.context(format!("no failure email was sent: {why}")),
+        Err(why) => {
+            return anyhow::anyhow!("{error:#}. In addition, no failure email was sent: {why}");
+        }
     };
 
     let reason = format!("{error:#}");

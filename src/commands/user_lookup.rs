@@ -4,6 +4,7 @@
 use anyhow::bail;
 use serde_json::Value;
 
+use super::user_outputs::UserResult;
 use crate::okta::expression::{login_fits_in_path, login_search};
 use crate::okta::{ApiError, OktaClient, OktaError};
 use crate::scim::UserLocator;
@@ -13,19 +14,27 @@ use crate::scim::UserLocator;
 pub enum Lookup {
     /// Exactly one user.
     Found(Value),
-    /// No user: Okta's 404 answer when it gave one, else a message.
-    Missing(MissingUser),
-    /// Okta refused the lookup itself (for example for lack of permission).
-    Refused(ApiError),
+    /// No user to act on.
+    Failed(LookupFailure),
 }
 
-/// A user that does not exist, and how we know.
+/// Why a lookup found no user to act on.
 #[derive(Debug, Clone, PartialEq)]
-pub enum MissingUser {
-    /// Okta answered 404.
+pub enum LookupFailure {
+    /// Okta refused the lookup: not found (404), or another refusal of the operation.
     Okta(ApiError),
     /// A search by login matched nobody.
     NoMatch(String),
+}
+
+impl LookupFailure {
+    /// The user command's result for a lookup that found no user.
+    pub fn into_result(self) -> UserResult {
+        match self {
+            LookupFailure::Okta(error) => UserResult::refused(&error),
+            LookupFailure::NoMatch(message) => UserResult::not_found(message),
+        }
+    }
 }
 
 /// Finds the user by id (`GET /users/{id}`) or by login.
@@ -45,8 +54,11 @@ pub fn find_user(client: &OktaClient, locator: &UserLocator) -> anyhow::Result<L
                     {
                         return Ok(Lookup::Found(user));
                     }
+                    // Another user answered (an id or short name), or Okta could not take this
+                    // login in a path after all: search for it exactly.
                     Lookup::Found(_) => {}
-                    other => return Ok(other),
+                    Lookup::Failed(LookupFailure::Okta(error)) if error.status == 400 => {}
+                    failed => return Ok(failed),
                 }
             }
             search_by_login(client, login)
@@ -58,10 +70,9 @@ pub fn find_user(client: &OktaClient, locator: &UserLocator) -> anyhow::Result<L
 pub fn classify(answer: Result<Value, OktaError>) -> anyhow::Result<Lookup> {
     match answer {
         Ok(user) => Ok(Lookup::Found(user)),
-        Err(OktaError::Api(error)) if error.status == 404 => {
-            Ok(Lookup::Missing(MissingUser::Okta(*error)))
+        Err(OktaError::Api(error)) if error.is_refusal() => {
+            Ok(Lookup::Failed(LookupFailure::Okta(*error)))
         }
-        Err(OktaError::Api(error)) if error.is_refusal() => Ok(Lookup::Refused(*error)),
         Err(other) => Err(other.into()),
     }
 }
@@ -69,7 +80,9 @@ pub fn classify(answer: Result<Value, OktaError>) -> anyhow::Result<Lookup> {
 fn search_by_login(client: &OktaClient, login: &str) -> anyhow::Result<Lookup> {
     let result = match client.search_users(&login_search(login)) {
         Ok(result) => result,
-        Err(OktaError::Api(error)) if error.is_refusal() => return Ok(Lookup::Refused(*error)),
+        Err(OktaError::Api(error)) if error.is_refusal() => {
+            return Ok(Lookup::Failed(LookupFailure::Okta(*error)));
+        }
         Err(other) => return Err(other.into()),
     };
     let mut matches: Vec<Value> = result
@@ -78,7 +91,7 @@ fn search_by_login(client: &OktaClient, login: &str) -> anyhow::Result<Lookup> {
         .filter(|user| login_of(user).is_some_and(|found| same_login(found, login)))
         .collect();
     match (matches.len(), result.more) {
-        (0, _) => Ok(Lookup::Missing(MissingUser::NoMatch(format!(
+        (0, _) => Ok(Lookup::Failed(LookupFailure::NoMatch(format!(
             "User not found: no Okta user has the login '{login}'"
         )))),
         (1, false) => Ok(Lookup::Found(matches.remove(0))),

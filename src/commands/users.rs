@@ -4,9 +4,10 @@
 use anyhow::{Context as _, bail};
 use serde_json::{Map, Value};
 
-use super::user_lookup::{Lookup, MissingUser, classify, find_user};
+use super::user_lookup::{Lookup, classify, find_user};
 use super::user_outputs::{UserCommand, UserResult, account, status_of};
 use super::{Call, CommandOutput};
+use crate::inputs::Inputs;
 use crate::okta::expression::id_problem;
 use crate::okta::{ApiError, Lifecycle, OktaClient, OktaError};
 use crate::scim::{CustomMapping, UserLocator, okta_profile, user_locator};
@@ -20,7 +21,7 @@ pub fn get(call: &Call) -> anyhow::Result<CommandOutput> {
     let client = call.client()?;
     let result = match find_user(client, &locator)? {
         Lookup::Found(user) => UserResult::from_user(&user),
-        other => failed_lookup(other),
+        Lookup::Failed(failure) => failure.into_result(),
     };
     Ok(output(call, UserCommand::Get, result))
 }
@@ -82,7 +83,7 @@ fn update_found_user(
                 Some(id) => (id.to_string(), Some(user)),
                 None => bail!("Okta answered a user without an id"),
             },
-            other => return Ok(failed_lookup(other)),
+            Lookup::Failed(failure) => return Ok(failure.into_result()),
         },
     };
 
@@ -99,7 +100,7 @@ fn update_found_user(
                     deactivated(&user, &error)
                 }
                 Lookup::Found(_) => UserResult::refused(&error),
-                other => failed_lookup(other),
+                Lookup::Failed(failure) => failure.into_result(),
             })
         }
         Err(OktaError::Api(error)) if error.is_refusal() => Ok(UserResult::refused(&error)),
@@ -137,7 +138,7 @@ fn change_lifecycle(call: &Call, command: UserCommand) -> anyhow::Result<Command
     let lookup = find_user(client, &locator)?;
     let user = match lookup {
         Lookup::Found(user) => user,
-        other => return Ok(output(call, command, failed_lookup(other))),
+        Lookup::Failed(failure) => return Ok(output(call, command, failure.into_result())),
     };
 
     let status = status_of(&user).unwrap_or_default();
@@ -193,16 +194,6 @@ fn meaningful(answer: Value) -> Option<Value> {
     }
 }
 
-fn failed_lookup(lookup: Lookup) -> UserResult {
-    match lookup {
-        Lookup::Found(user) => UserResult::from_user(&user),
-        Lookup::Missing(MissingUser::Okta(error)) | Lookup::Refused(error) => {
-            UserResult::refused(&error)
-        }
-        Lookup::Missing(MissingUser::NoMatch(message)) => UserResult::not_found(message),
-    }
-}
-
 /// Reads a SCIM argument and the user reference it carries.
 fn locator_argument(call: &Call, name: &str) -> anyhow::Result<UserLocator> {
     let scim = call.args.required_object(name, SCIM_USER)?;
@@ -226,17 +217,26 @@ fn locator_argument(call: &Call, name: &str) -> anyhow::Result<UserLocator> {
 
 /// The custom mapping: the `customMapping` argument, else the instance parameter.
 fn custom_mapping(call: &Call, parameter: &str) -> anyhow::Result<Option<CustomMapping>> {
+    match mapping_in(&call.args, "customMapping")? {
+        Some(mapping) => Ok(Some(mapping)),
+        None => mapping_in(&call.params, parameter),
+    }
+}
+
+/// The custom mapping a named argument or parameter holds, if any.
+pub(super) fn mapping_in(inputs: &Inputs, name: &str) -> anyhow::Result<Option<CustomMapping>> {
     let what = "extension attribute → Okta profile attribute";
-    let (name, object) = match call.args.object("customMapping", what)? {
-        Some(object) => ("the argument 'customMapping'".to_string(), object),
-        None => match call.params.object(parameter, what)? {
-            Some(object) => (format!("the parameter '{parameter}'"), object),
-            None => return Ok(None),
-        },
+    let Some(object) = inputs.object(name, what)? else {
+        return Ok(None);
     };
     CustomMapping::from_object(&object)
         .map(Some)
-        .map_err(|why| anyhow::anyhow!("{name} is not a usable custom mapping: {why}"))
+        .map_err(|why| {
+            anyhow::anyhow!(
+                "the {} '{name}' is not a usable custom mapping: {why}",
+                inputs.kind()
+            )
+        })
 }
 
 fn output(call: &Call, command: UserCommand, result: UserResult) -> CommandOutput {

@@ -706,7 +706,7 @@ fn all_values(headers: &HeaderMap, name: &str) -> Vec<String> {
 pub fn next_link(links: &[String]) -> Option<String> {
     links
         .iter()
-        .flat_map(|value| value.split(','))
+        .flat_map(|value| split_links(value))
         .find_map(|link| {
             let (target, params) = link.split_once(';')?;
             let is_next = params.split(';').any(|param| {
@@ -716,6 +716,25 @@ pub fn next_link(links: &[String]) -> Option<String> {
             let target = target.trim().strip_prefix('<')?.strip_suffix('>')?;
             is_next.then(|| target.to_string())
         })
+}
+
+/// Splits one `Link` header value into its links, at the commas outside `<…>`.
+fn split_links(value: &str) -> Vec<&str> {
+    let mut links = Vec::new();
+    let (mut start, mut inside) = (0, false);
+    for (index, c) in value.char_indices() {
+        match c {
+            '<' => inside = true,
+            '>' => inside = false,
+            ',' if !inside => {
+                links.push(&value[start..index]);
+                start = index + 1;
+            }
+            _ => {}
+        }
+    }
+    links.push(&value[start..]);
+    links
 }
 
 #[cfg(test)]
@@ -736,6 +755,15 @@ mod tests {
         let joined = vec![separate.join(", ")];
         assert_eq!(next_link(&joined).as_deref(), Some(expected));
         assert_eq!(next_link(&separate[..1]), None);
+    }
+
+    #[test]
+    fn a_comma_inside_a_link_is_part_of_the_link() {
+        let value = "<https://x.okta.com/api/v1/logs?filter=a,b>; rel=\"self\", \
+            <https://x.okta.com/api/v1/logs?filter=a,b&after=1_2>; rel=\"next\""
+            .to_string();
+        let expected = "https://x.okta.com/api/v1/logs?filter=a,b&after=1_2";
+        assert_eq!(next_link(&[value]).as_deref(), Some(expected));
     }
 
     #[test]

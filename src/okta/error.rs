@@ -2,6 +2,10 @@
 
 use serde_json::Value;
 
+/// Okta's code for a token whose admin may not make the call: a problem of the instance's
+/// configuration, not a refusal of the operation.
+const NO_PERMISSION: &str = "E0000006";
+
 /// Longest excerpt of an unexpected response body quoted in an error.
 const EXCERPT_CHARS: usize = 200;
 
@@ -81,7 +85,10 @@ impl ApiError {
     /// Whether Okta refused the operation itself (not found, invalid, wrong status …), as
     /// opposed to refusing the caller (bad token, throttling) or failing (5xx).
     pub fn is_refusal(&self) -> bool {
-        (400..500).contains(&self.status) && !matches!(self.status, 401 | 407 | 429)
+        let caller_lacks_permission = self.code.as_deref() == Some(NO_PERMISSION);
+        (400..500).contains(&self.status)
+            && !matches!(self.status, 401 | 407 | 429)
+            && !caller_lacks_permission
     }
 }
 

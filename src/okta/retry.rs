@@ -173,7 +173,8 @@ fn rate_limited(answer: &Answer, progress: Progress, policy: &RetryPolicy) -> De
     };
 
     let again = iso_time(reset);
-    let wait = Duration::from_secs(u64::try_from(reset - date + 1).unwrap_or(0).max(1));
+    let seconds = reset.saturating_sub(date).saturating_add(1);
+    let wait = Duration::from_secs(u64::try_from(seconds).unwrap_or(0).max(1));
     if progress.retries >= policy.max_retries {
         return give_up(format!(
             "Okta throttled the call ({limit}) and it was retried {} time(s) without getting \
