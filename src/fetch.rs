@@ -402,13 +402,10 @@ pub fn fetch(
 /// The `limit` a System Log link asks for.
 fn page_limit(link: &str) -> Option<u64> {
     let parsed = url::Url::parse(link).ok()?;
-    let limit = parsed
-        .query_pairs()
-        .find(|(name, _)| name == "limit")?
-        .1
-        .parse()
-        .ok();
-    limit
+    let mut pairs = parsed.query_pairs();
+    pairs
+        .find(|(name, _)| name == "limit")
+        .and_then(|(_, value)| value.parse().ok())
 }
 
 /// Why a run failed.
