@@ -320,6 +320,7 @@ pub fn fetch(
     }
 
     let (mut link, mut skip) = starting_point(client, settings, previous, now);
+    let saved_link = previous.next_link.as_ref() == Some(&link);
 
     let mut incidents: u64 = 0;
     let mut warnings = Vec::new();
@@ -336,6 +337,9 @@ pub fn fetch(
         };
         let (events, next) = match read {
             Ok(read) => read,
+            Err(OktaError::Api(error)) if page_number == 0 && saved_link && error.status == 400 => {
+                return Err(FetchError::SavedLinkRefused(OktaError::Api(error)));
+            }
             Err(error) if page_number == 0 => return Err(FetchError::Okta(error)),
             Err(error) => {
                 warnings.push(format!("stopped early, to carry on next run: {error}"));
@@ -413,6 +417,8 @@ fn page_limit(link: &str) -> Option<u64> {
 pub enum FetchError {
     /// The first request of the run failed.
     Okta(OktaError),
+    /// Okta refused the saved position itself (an expired or damaged link).
+    SavedLinkRefused(OktaError),
     /// An incident could not be written out.
     Output(String),
 }
@@ -421,6 +427,11 @@ impl std::fmt::Display for FetchError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             FetchError::Okta(error) => error.fmt(f),
+            FetchError::SavedLinkRefused(error) => write!(
+                f,
+                "{error}. Okta refused the position saved in lastRun; reset the instance's last \
+                 run to start again from 'first_fetch'"
+            ),
             FetchError::Output(why) => write!(f, "incidents could not be written out: {why}"),
         }
     }

@@ -46,7 +46,7 @@ pub struct Connection {
     pub insecure: bool,
     /// Routes requests through the proxy named by the environment.
     pub proxy: bool,
-    /// Time allowed for one whole request.
+    /// Time allowed for each attempt of a request, from connecting to the last byte.
     pub timeout: Duration,
 }
 

@@ -68,7 +68,12 @@ pub fn run_envelope(envelope: &Envelope) -> Output {
 
 /// The answer of a run that could not start, such as when stdin could not be read.
 pub fn refuse(reason: &str) -> Output {
-    collect(|out| DocumentWriter::new(out, None).finish(&unknown_failure(reason)))
+    collect(|out| refuse_to(reason, out))
+}
+
+/// Writes the answer of a run that could not start to `out`; returns the exit status.
+pub fn refuse_to(reason: &str, out: &mut dyn Write) -> io::Result<i32> {
+    DocumentWriter::new(out, None).finish(&unknown_failure(reason))
 }
 
 /// Runs one envelope and writes its document to `out` as it is produced; returns the exit
@@ -117,9 +122,14 @@ fn collect(write: impl FnOnce(&mut dyn Write) -> io::Result<i32>) -> Output {
 
 fn fallback(reason: &str) -> Output {
     let document = unknown_failure(reason);
+    let exit_code = document.exit_code();
+    let document = serde_json::to_value(&document).unwrap_or_else(|_| {
+        // Limitation: unreachable; a failure document is strings and numbers only.
+        serde_json::json!({"results": [], "logs": [], "error": reason})
+    });
     Output {
-        exit_code: document.exit_code(),
-        document: serde_json::json!({"results": [], "logs": [], "error": document.error}),
+        document,
+        exit_code,
     }
 }
 

@@ -2,7 +2,7 @@
 //!
 //! With arguments it runs a subcommand instead (`replay`, `docs`: see [`okta_it_admin::cli`]).
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -28,14 +28,7 @@ fn main() -> ExitCode {
     };
     let written = match problem {
         None => okta_it_admin::run_to(&input, &mut stdout),
-        Some(problem) => {
-            let output = okta_it_admin::refuse(&problem);
-            serde_json::to_writer(&mut stdout, &output.document)
-                .map_err(std::io::Error::from)
-                .and_then(|()| stdout.write_all(b"\n"))
-                .and_then(|()| stdout.flush())
-                .map(|()| output.exit_code)
-        }
+        Some(problem) => okta_it_admin::refuse_to(&problem, &mut stdout),
     };
     match written {
         Err(err) => {

@@ -15,8 +15,7 @@ use anyhow::Context as _;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::envelope::Envelope;
-use crate::{Output, run_envelope};
+use crate::Output;
 
 /// A recorded command run: the envelope, Okta's side of it, and the expected output document.
 #[derive(Debug, Clone, Deserialize)]
@@ -108,10 +107,7 @@ pub fn replay(fixture: &Fixture) -> anyhow::Result<ReplayReport> {
         params.insert("url".into(), Value::String(server.base_url.clone()));
     }
     let input = serde_json::to_vec(&envelope_value)?;
-    let output = match Envelope::parse(&input) {
-        Ok(envelope) => run_envelope(&envelope),
-        Err(_) => crate::run(&input),
-    };
+    let output = crate::run(&input);
 
     let mut mismatches = server.finish();
     if let Some(difference) = first_difference(&fixture.expected, &output.document, "") {

@@ -107,7 +107,8 @@ impl CustomMapping {
                 other => {
                     return Err(format!(
                         "custom mapping for '{extension_attribute}' must name an Okta profile \
-                         attribute as a non-empty string, got {other}"
+                         attribute as a non-empty string, got {}",
+                        excerpt(other)
                     ));
                 }
             }
@@ -260,12 +261,23 @@ fn put(profile: &mut Map<String, Value>, attribute: &str, value: Option<&Value>)
     }
 }
 
+/// A value as JSON text, cut short for an error message.
+fn excerpt(value: &Value) -> String {
+    const LONGEST: usize = 60;
+    let text = value.to_string();
+    match text.char_indices().nth(LONGEST) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
+    }
+}
+
 /// The string in `value`, or an error naming `field` when it is not a non-blank string.
 fn non_blank_string(field: &str, value: &Value) -> Result<String, String> {
     match value {
         Value::String(text) if !text.trim().is_empty() => Ok(text.clone()),
         other => Err(format!(
-            "SCIM '{field}' must be a non-empty string, got {other}"
+            "SCIM '{field}' must be a non-empty string, got {}",
+            excerpt(other)
         )),
     }
 }

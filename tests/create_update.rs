@@ -339,3 +339,19 @@ fn an_update_that_maps_to_nothing_is_an_error() {
         "{error}"
     );
 }
+
+#[test]
+fn a_create_that_never_reached_okta_gives_no_duplicate_warning() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
+    let port = closed.local_addr().expect("address").port();
+    drop(closed);
+    let mut envelope = envelope(
+        "create-user",
+        json!({"scim": {"userName": "x@example.com"}}),
+    );
+    envelope["params"]["url"] = json!(format!("http://127.0.0.1:{port}"));
+    let output = okta_it_admin::run(envelope.to_string().as_bytes());
+    let error = output.document["error"].as_str().expect("error");
+    assert!(error.contains("POST /api/v1/users failed"), "{error}");
+    assert!(!error.contains("Check whether the user exists"), "{error}");
+}

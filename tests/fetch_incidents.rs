@@ -395,3 +395,24 @@ fn a_saved_link_with_a_smaller_limit_still_delivers_everything_waiting() {
     assert_exactly_once(&delivered, &matching_ids(&sim));
     assert_eq!(second["lastRun"]["backlog"], false);
 }
+
+#[test]
+fn a_saved_position_okta_refuses_says_to_reset_the_last_run() {
+    let sim = sim_with(vec![]);
+    let link = format!(
+        "{}/api/v1/logs?sortOrder=ASCENDING&limit=1000&after=not-a-cursor",
+        sim.base_url()
+    );
+    let last_run = json!({"nextLink": link, "query": QUERY});
+    let (document, code) = fetch(&sim, json!({}), last_run.as_object().expect("object"));
+    assert_eq!(code, 1);
+    let error = document["error"].as_str().expect("error");
+    assert!(error.contains("Okta answered HTTP 400"), "{error}");
+    assert!(
+        error.ends_with(
+            "Okta refused the position saved in lastRun; reset the instance's \
+        last run to start again from 'first_fetch'"
+        ),
+        "{error}"
+    );
+}

@@ -39,7 +39,10 @@ pub fn run(call: &Call) -> anyhow::Result<CommandOutput> {
             assignment.insert("success".into(), json!(true));
             assignment.extend(app_user);
         }
-        Ok(_) => anyhow::bail!("Okta answered something other than an app user object"),
+        Ok(_) => anyhow::bail!(
+            "Okta answered GET /api/v1/apps/…/users/… with something other than an app user \
+             object; check the 'url' parameter and any proxy between here and Okta"
+        ),
         Err(OktaError::Api(error)) if error.is_refusal() => {
             let code = match (&error.code, error.status) {
                 (_, 404) => json!(404),

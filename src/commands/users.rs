@@ -12,6 +12,10 @@ use crate::okta::expression::id_problem;
 use crate::okta::{ApiError, Lifecycle, OktaClient, OktaError};
 use crate::scim::{CustomMapping, UserLocator, okta_profile, user_locator};
 
+/// The error for a user object without an id, which Okta never sends.
+const NO_ID: &str = "Okta answered a user object without an id; check the 'url' parameter and \
+    any proxy between here and Okta";
+
 /// What a SCIM argument holds, for error messages.
 const SCIM_USER: &str = "a SCIM user";
 
@@ -45,10 +49,11 @@ pub fn create(call: &Call) -> anyhow::Result<CommandOutput> {
     let result = match client.create_user(&profile) {
         Ok(user) => UserResult::from_user(&user),
         Err(OktaError::Api(error)) if error.is_refusal() => UserResult::refused(&error),
-        Err(other) => bail!(
+        Err(other) if other.may_have_acted() => bail!(
             "{other}. Check whether the user exists (get-user with its userName) before \
              running create-user again"
         ),
+        Err(other) => return Err(other.into()),
     };
     Ok(output(call, UserCommand::Create, result))
 }
@@ -81,7 +86,7 @@ fn update_found_user(
         UserLocator::Login(_) => match find_user(client, locator)? {
             Lookup::Found(user) => match user.get("id").and_then(Value::as_str) {
                 Some(id) => (id.to_string(), Some(user)),
-                None => bail!("Okta answered a user without an id"),
+                None => bail!("{NO_ID}"),
             },
             Lookup::Failed(failure) => return Ok(failure.into_result()),
         },
@@ -157,10 +162,7 @@ fn change_lifecycle(call: &Call, command: UserCommand) -> anyhow::Result<Command
             format!("the user is already {status}; nothing to change"),
         ),
         Some(operation) => {
-            let id = result
-                .id
-                .clone()
-                .context("Okta answered a user without an id")?;
+            let id = result.id.clone().context(NO_ID)?;
             match client.lifecycle(&id, operation) {
                 Ok(answer) => result.details = meaningful(answer),
                 Err(OktaError::Api(error)) if error.is_refusal() => {

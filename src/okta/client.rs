@@ -13,7 +13,7 @@ use ureq::Agent;
 use ureq::http::HeaderMap;
 
 use super::error::{ApiError, OktaError};
-use super::expression::path_segment;
+use super::expression::{id_problem, path_segment};
 use super::retry::{self, Answer, Decision, Progress, RateLimitHeaders, RetryPolicy};
 use crate::instance::Connection;
 
@@ -26,7 +26,8 @@ const MAX_BODY_BYTES: u64 = 64 * 1024 * 1024;
 /// Longest wait for a TCP and TLS connection, within the whole-request timeout.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 
-/// Most users one login search reads; more than one match is already an ambiguity.
+/// Most users one login search reads: any second match is an ambiguity, and reading up to a
+/// page lets the error say how many users match.
 const SEARCH_LIMIT: u32 = 200;
 
 /// A user lifecycle operation (`POST /users/{id}/lifecycle/{operation}`).
@@ -164,7 +165,7 @@ impl OktaClient {
             return Err(OktaError::transport(
                 "GET",
                 "/users",
-                "Okta did not answer a list",
+                "Okta did not answer a list of users; check the 'url' parameter and any proxy",
             ));
         };
         Ok(SearchResult {
@@ -321,7 +322,7 @@ impl OktaClient {
             let answer = match &outcome {
                 Ok(received) => received.retry_answer(),
                 Err(failure) if failure.kind == FailureKind::Dropped => Answer::default(),
-                Err(failure) => return Err(OktaError::transport(method, &path, &failure.message)),
+                Err(failure) => return Err(failure.to_error(method, &path)),
             };
             let progress = Progress {
                 retries,
@@ -341,9 +342,7 @@ impl OktaClient {
             };
             return match outcome {
                 Ok(received) => Ok((received, note)),
-                Err(failure) => {
-                    Err(OktaError::transport(method, &path, &failure.message).with_retry_note(note))
-                }
+                Err(failure) => Err(failure.to_error(method, &path).with_retry_note(note)),
             };
         }
     }
@@ -594,6 +593,18 @@ struct Failure {
     message: String,
 }
 
+impl Failure {
+    /// The error to report: interrupted when the request went out and its answer did not
+    /// arrive whole, since Okta may then have acted on it.
+    fn to_error(&self, method: &str, path: &str) -> OktaError {
+        let why = format!("{method} {path} failed: {}", self.message);
+        match self.kind {
+            FailureKind::Dropped | FailureKind::Timeout => OktaError::Interrupted(why),
+            FailureKind::Other => OktaError::Transport(why),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum FailureKind {
     /// The connection closed before the answer was complete; a GET may be retried.
@@ -647,7 +658,11 @@ impl LogPage {
     pub fn events(&self) -> Result<Vec<&RawValue>, OktaError> {
         serde_json::from_str::<Vec<&RawValue>>(&self.body).map_err(|_| {
             if serde_json::from_str::<serde::de::IgnoredAny>(&self.body).is_ok() {
-                OktaError::transport("GET", &self.path, "Okta did not answer a list of events")
+                OktaError::transport(
+                    "GET",
+                    &self.path,
+                    "Okta did not answer a list of events; check the 'url' parameter and any proxy",
+                )
             } else {
                 OktaError::unexpected_body("GET", &self.path, self.status, &self.body)
             }
@@ -658,24 +673,26 @@ impl LogPage {
 /// Percent-encodes a user id or login as one path segment, refusing `me` too: Okta reads
 /// `/users/me` as the API token's own user, so a user named "me" would act on the admin.
 fn user_segment(value: &str) -> Result<String, OktaError> {
-    if value.eq_ignore_ascii_case("me") {
-        return Err(OktaError::Transport(format!(
-            "'{value}' is not a usable user id: Okta reads it as the API token's own user; give \
-             the user's Okta id (such as 00u…) or login"
-        )));
-    }
-    segment(value)
+    encoded_id(value, true)
 }
 
 /// Percent-encodes one path segment, refusing values no URL can carry.
 fn segment(value: &str) -> Result<String, OktaError> {
-    path_segment(value).ok_or_else(|| {
+    encoded_id(value, false)
+}
+
+fn encoded_id(value: &str, user: bool) -> Result<String, OktaError> {
+    let refused = |why: &str| {
         OktaError::Transport(format!(
-            "'{}' cannot be placed in an Okta URL (it is empty, a dot segment or holds control \
-             characters)",
+            "'{}' cannot be an Okta id in a URL: {why}; give the Okta id (such as 00u…)",
             value.escape_debug()
         ))
-    })
+    };
+    match (id_problem(value, user), path_segment(value)) {
+        (None, Some(encoded)) => Ok(encoded),
+        (Some(why), _) => Err(refused(why)),
+        (None, None) => Err(refused("it cannot be placed in a URL")),
+    }
 }
 
 /// The path of a URL, as error messages name requests.
@@ -771,7 +788,7 @@ mod tests {
         for id in ["me", "ME", "Me"] {
             let error = user_segment(id).unwrap_err().to_string();
             assert!(
-                error.contains("Okta reads it as the API token's own user"),
+                error.contains("Okta reads 'me' as the API token's own user"),
                 "{error}"
             );
         }

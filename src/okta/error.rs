@@ -131,14 +131,27 @@ impl std::fmt::Display for ApiError {
 pub enum OktaError {
     /// Okta answered with an error status.
     Api(Box<ApiError>),
-    /// No usable answer arrived: connection, TLS, timeout, or a body that is not Okta JSON.
+    /// No usable answer arrived: no connection, a TLS failure, or a body that is not Okta JSON.
     Transport(String),
+    /// The request was sent but its answer never arrived whole (a timeout or a dropped
+    /// connection), so Okta may have acted on it.
+    Interrupted(String),
 }
 
 impl OktaError {
     /// A failure to reach Okta or read its answer.
     pub fn transport(method: &str, path: &str, why: impl std::fmt::Display) -> OktaError {
         OktaError::Transport(format!("{method} {path} failed: {why}"))
+    }
+
+    /// Whether Okta may have acted on the request although the call failed (a 5xx answer, a
+    /// timeout or a dropped connection), so repeating a change could apply it twice.
+    pub fn may_have_acted(&self) -> bool {
+        match self {
+            OktaError::Api(error) => error.status >= 500,
+            OktaError::Interrupted(_) => true,
+            OktaError::Transport(_) => false,
+        }
     }
 
     /// The same error with what the retry policy concluded added to its message.
@@ -152,6 +165,7 @@ impl OktaError {
                 OktaError::Api(error)
             }
             OktaError::Transport(why) => OktaError::Transport(format!("{why}. {note}")),
+            OktaError::Interrupted(why) => OktaError::Interrupted(format!("{why}. {note}")),
         }
     }
 
@@ -177,7 +191,7 @@ impl std::fmt::Display for OktaError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             OktaError::Api(error) => error.fmt(f),
-            OktaError::Transport(why) => f.write_str(why),
+            OktaError::Transport(why) | OktaError::Interrupted(why) => f.write_str(why),
         }
     }
 }
