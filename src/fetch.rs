@@ -27,6 +27,12 @@ const DEFAULT_FIRST_FETCH_MINUTES: i64 = 10;
 /// Okta refuses System Log queries that start further back than this.
 const MAX_LOOKBACK_DAYS: i64 = 180;
 
+/// Longest saved link read back from lastRun; Okta's are a few hundred characters.
+const MAX_LINK_LENGTH: usize = 8192;
+
+/// How much later than Okta's furthest look-back a poll starts.
+const LOOKBACK_MARGIN: Duration = Duration::minutes(10);
+
 /// Most pages one run reads, whatever the pages hold.
 const MAX_PAGES_PER_RUN: usize = 1100;
 
@@ -70,6 +76,8 @@ impl FetchSettings {
             None if interval_minutes > 0 => minutes(interval_minutes),
             None => Duration::minutes(DEFAULT_FIRST_FETCH_MINUTES),
         };
+        // Okta refuses a start at its very limit by the time the request arrives: keep a margin.
+        let first_fetch = first_fetch.min(Duration::days(MAX_LOOKBACK_DAYS) - LOOKBACK_MARGIN);
         Ok(FetchSettings {
             query: inputs.text("fetchLogsQuery")?,
             max_fetch,
@@ -143,8 +151,39 @@ pub struct FetchState {
     pub last_query: Option<DateTime<Utc>>,
     /// Whether the last run stopped at `max_fetch` with events possibly still waiting.
     pub backlog: bool,
-    /// The filter the saved link was made with.
-    pub query: Option<String>,
+    /// The newest `published` time among delivered events, and the events delivered with it:
+    /// where a new poll starts when the saved link cannot be followed.
+    pub newest: Option<NewestDelivered>,
+}
+
+/// The newest `published` time among delivered events, and the ids delivered with exactly it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewestDelivered {
+    /// The time, as Okta wrote it.
+    pub published: DateTime<Utc>,
+    /// The events delivered with that time.
+    pub ids: Vec<String>,
+}
+
+impl NewestDelivered {
+    /// Takes note of one delivered event.
+    fn note(newest: &mut Option<NewestDelivered>, published: Option<&str>, id: Option<&str>) {
+        let Some(time) = published.and_then(|t| DateTime::parse_from_rfc3339(t).ok()) else {
+            return;
+        };
+        let time = time.to_utc();
+        let id = id.map(str::to_string);
+        match newest {
+            Some(known) if known.published == time => known.ids.extend(id),
+            Some(known) if known.published > time => {}
+            _ => {
+                *newest = Some(NewestDelivered {
+                    published: time,
+                    ids: id.into_iter().collect(),
+                })
+            }
+        }
+    }
 }
 
 impl FetchState {
@@ -170,7 +209,6 @@ impl FetchState {
             }
         };
         let next_link = text("nextLink");
-        let query = text("query");
         let last_query = text("lastQueryTime");
         let delivered = match last_run.get("delivered") {
             None | Some(Value::Null) => Vec::new(),
@@ -204,12 +242,55 @@ impl FetchState {
                 None
             }
         };
+        let newest = match (
+            last_run.get("newestEventTime"),
+            last_run.get("newestEventIds"),
+        ) {
+            (None | Some(Value::Null), _) => None,
+            (Some(Value::String(time)), ids) => {
+                let ids: Vec<String> = match ids {
+                    Some(Value::Array(ids)) => ids
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .map(String::from)
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                match DateTime::parse_from_rfc3339(time) {
+                    Ok(time) => Some(NewestDelivered {
+                        published: time.to_utc(),
+                        ids,
+                    }),
+                    Err(_) => {
+                        ignore("newestEventTime", "an ISO 8601 time");
+                        None
+                    }
+                }
+            }
+            (Some(_), _) => {
+                ignore("newestEventTime", "text");
+                None
+            }
+        };
+        let next_link = match next_link {
+            Some(link) if link.len() > MAX_LINK_LENGTH || link.chars().any(char::is_control) => {
+                ignore("nextLink", "a link Okta could have given");
+                None
+            }
+            link => link,
+        };
+        let delivered = if delivered.len() as u64 > MAX_PAGE_SIZE {
+            ignore("delivered", "one page of event ids");
+            Vec::new()
+        } else {
+            delivered
+        };
         let state = FetchState {
             next_link,
             delivered,
             last_query,
             backlog,
-            query,
+            newest,
         };
         (state, warnings)
     }
@@ -227,8 +308,9 @@ impl FetchState {
             last_run.insert("lastQueryTime".into(), json!(timestamp(time)));
         }
         last_run.insert("backlog".into(), json!(self.backlog));
-        if let Some(query) = &self.query {
-            last_run.insert("query".into(), json!(query));
+        if let Some(newest) = &self.newest {
+            last_run.insert("newestEventTime".into(), json!(timestamp(newest.published)));
+            last_run.insert("newestEventIds".into(), json!(newest.ids));
         }
         last_run
     }
@@ -268,33 +350,70 @@ impl FetchRun {
 }
 
 /// Where a run starts: the saved link and the events already delivered from its page, or,
-/// without a usable saved link, a new poll.
+/// without a saved link this query can follow, a new poll.
 fn starting_point(
     client: &OktaClient,
     settings: &FetchSettings,
     previous: &FetchState,
     now: DateTime<Utc>,
-) -> (String, HashSet<String>) {
-    match &previous.next_link {
-        Some(link) if previous.query == settings.query => {
-            (link.clone(), previous.delivered.iter().cloned().collect())
-        }
-        _ => {
-            // Without a saved link (the query changed, or the saved state was unusable), the
-            // last query time limits what is delivered again; a first run looks back.
-            let reachable = |last: &DateTime<Utc>| now - *last < Duration::days(MAX_LOOKBACK_DAYS);
-            let since = match previous.last_query.filter(reachable) {
-                Some(last) => last,
-                None => now - settings.first_fetch,
-            };
-            let link = client.log_poll_link(
-                &timestamp(since),
-                settings.query.as_deref(),
-                settings.page_size(),
-            );
-            (link, HashSet::new())
+) -> Result<(String, HashSet<String>), FetchError> {
+    if let Some(link) = &previous.next_link {
+        if saved_link_follows(client, link, settings)? {
+            return Ok((link.clone(), previous.delivered.iter().cloned().collect()));
         }
     }
+
+    // A new poll (the query changed, or nothing usable was saved) starts at the newest event
+    // delivered so far, skipping those delivered with that very time: no waiting event is
+    // missed. Without one, the last query time; on a first run, first_fetch ago.
+    let earliest = now - Duration::days(MAX_LOOKBACK_DAYS) + LOOKBACK_MARGIN;
+    let (since, skip) = match (&previous.newest, previous.last_query) {
+        (Some(newest), _) => (newest.published, newest.ids.iter().cloned().collect()),
+        (None, Some(last)) => (last, HashSet::new()),
+        (None, None) => (now - settings.first_fetch, HashSet::new()),
+    };
+    let since = since.max(earliest);
+    let query = settings.query.as_deref();
+    Ok((
+        client.log_poll_link(&timestamp(since), query, settings.page_size()),
+        skip,
+    ))
+}
+
+/// Whether a saved link continues this poll: true when its filter is the configured query,
+/// false when the query has changed since; an error when it is no polling link Okta gives.
+fn saved_link_follows(
+    client: &OktaClient,
+    link: &str,
+    settings: &FetchSettings,
+) -> Result<bool, FetchError> {
+    let refuse = |why: &str| {
+        Err(FetchError::SavedLinkUnusable(format!(
+            "the System Log link saved in lastRun {why}; reset the instance's last run"
+        )))
+    };
+    if !client.is_log_link(link) {
+        return refuse(&format!(
+            "('{link}') does not point at the System Log of the configured Okta org"
+        ));
+    }
+    let Ok(parsed) = url::Url::parse(link) else {
+        return refuse("is not a URL");
+    };
+    let param = |name: &str| {
+        parsed
+            .query_pairs()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.into_owned())
+    };
+    if param("until").is_some() {
+        return refuse("has an end time ('until'), so it would never see new events");
+    }
+    if param("limit").is_some_and(|limit| limit.parse::<u64>().map_or(true, |n| n == 0)) {
+        return refuse("asks for no events ('limit')");
+    }
+    let filter = param("filter").filter(|filter| !filter.trim().is_empty());
+    Ok(filter.as_deref() == settings.query.as_deref())
 }
 
 /// Runs one fetch, handing each incident to `deliver`, oldest first. Fails only when the first
@@ -319,14 +438,14 @@ pub fn fetch(
         });
     }
 
-    let (mut link, mut skip) = starting_point(client, settings, previous, now);
+    let (mut link, mut skip) = starting_point(client, settings, previous, now)?;
     let saved_link = previous.next_link.as_ref() == Some(&link);
 
     let mut incidents: u64 = 0;
     let mut warnings = Vec::new();
     let mut state = FetchState {
         last_query: Some(now),
-        query: settings.query.clone(),
+        newest: previous.newest.clone(),
         ..FetchState::default()
     };
     for page_number in 0..MAX_PAGES_PER_RUN {
@@ -369,6 +488,7 @@ pub fn fetch(
             let incident = incident_json(event.get(), &summary, settings.incident_type.as_deref());
             deliver(incident).map_err(FetchError::Output)?;
             incidents += 1;
+            NewestDelivered::note(&mut state.newest, summary.published(), id);
             if let Some(id) = id {
                 delivered_here.push(id.to_string());
             }
@@ -419,6 +539,8 @@ pub enum FetchError {
     Okta(OktaError),
     /// Okta refused the saved position itself (an expired or damaged link).
     SavedLinkRefused(OktaError),
+    /// The saved link is not one a poll can follow.
+    SavedLinkUnusable(String),
     /// An incident could not be written out.
     Output(String),
 }
@@ -427,6 +549,7 @@ impl std::fmt::Display for FetchError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             FetchError::Okta(error) => error.fmt(f),
+            FetchError::SavedLinkUnusable(why) => f.write_str(why),
             FetchError::SavedLinkRefused(error) => write!(
                 f,
                 "{error}. Okta refused the position saved in lastRun; reset the instance's last \

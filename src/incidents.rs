@@ -44,6 +44,11 @@ impl<'a> EventSummary<'a> {
     pub fn read(event: &'a str) -> EventSummary<'a> {
         serde_json::from_str(event).unwrap_or_default()
     }
+
+    /// When the event was published, as Okta wrote it.
+    pub fn published(&self) -> Option<&str> {
+        self.published.as_deref()
+    }
 }
 
 /// An XSOAR incident, as the engine expects it.

@@ -369,12 +369,12 @@ fn a_saved_link_to_anything_but_the_system_log_is_refused() {
         "/api/v1/logs/../users/me",
         "/api/v1/logsx",
     ] {
-        let last_run = json!({"nextLink": format!("{}{path}", sim.base_url()), "query": QUERY});
+        let last_run = json!({"nextLink": format!("{}{path}", sim.base_url())});
         let (document, code) = fetch(&sim, json!({}), last_run.as_object().expect("object"));
         assert_eq!(code, 1, "{path}");
         let error = document["error"].as_str().expect("error");
         assert!(
-            error.contains("it does not point at the System Log of the configured Okta org"),
+            error.contains("does not point at the System Log of the configured Okta org"),
             "{error}"
         );
     }
@@ -400,10 +400,11 @@ fn a_saved_link_with_a_smaller_limit_still_delivers_everything_waiting() {
 fn a_saved_position_okta_refuses_says_to_reset_the_last_run() {
     let sim = sim_with(vec![]);
     let link = format!(
-        "{}/api/v1/logs?sortOrder=ASCENDING&limit=1000&after=not-a-cursor",
-        sim.base_url()
+        "{}/api/v1/logs?sortOrder=ASCENDING&limit=1000&after=not-a-cursor&filter={}",
+        sim.base_url(),
+        QUERY.replace(' ', "+").replace('"', "%22")
     );
-    let last_run = json!({"nextLink": link, "query": QUERY});
+    let last_run = json!({"nextLink": link});
     let (document, code) = fetch(&sim, json!({}), last_run.as_object().expect("object"));
     assert_eq!(code, 1);
     let error = document["error"].as_str().expect("error");
@@ -415,4 +416,89 @@ fn a_saved_position_okta_refuses_says_to_reset_the_last_run() {
         ),
         "{error}"
     );
+}
+
+const WIDER_QUERY: &str =
+    "eventType eq \"user.session.start\" or eventType eq \"user.account.lock\"";
+
+fn lock_events(prefix: &str, count: usize) -> Vec<Value> {
+    let published = iso(Utc::now());
+    (0..count)
+        .map(|i| event(format!("{prefix}-{i:03}"), "user.account.lock", &published))
+        .collect()
+}
+
+fn ids_of(sim: &OktaSim, types: &[&str]) -> HashSet<String> {
+    sim.log_events()
+        .iter()
+        .filter(|event| types.iter().any(|kind| event["eventType"] == *kind))
+        .map(|event| event["uuid"].as_str().expect("uuid").to_string())
+        .collect()
+}
+
+#[test]
+fn a_changed_query_starts_after_what_was_delivered_without_repeating_or_losing() {
+    let sim = sim_with(events("seed", 30, Utc::now() - Duration::minutes(20)));
+    let (first, _) = fetch(&sim, json!({}), &Map::new());
+    let mut last_run = first["lastRun"].as_object().expect("lastRun").clone();
+    // As if that run had started before the events it delivered were stored (events stored
+    // while it ran): its query time must not be where the new poll starts.
+    last_run.insert(
+        "lastQueryTime".into(),
+        json!(iso(Utc::now() - Duration::hours(1))),
+    );
+
+    let mut appended = events("new", 15, Utc::now());
+    appended.extend(lock_events("lock", 5));
+    sim.append_events(appended);
+    let (second, code) = fetch(&sim, json!({"fetchLogsQuery": WIDER_QUERY}), &last_run);
+    assert_eq!(code, 0, "{}", second["error"]);
+
+    let mut delivered = incident_ids(&first);
+    delivered.extend(incident_ids(&second));
+    assert_exactly_once(
+        &delivered,
+        &ids_of(&sim, &["user.session.start", "user.account.lock"]),
+    );
+}
+
+#[test]
+fn a_changed_query_still_delivers_what_the_old_one_left_waiting() {
+    let sim = sim_with(events("seed", 30, Utc::now() - Duration::minutes(20)));
+    let (first, _) = fetch(&sim, json!({"max_fetch": 2}), &Map::new());
+    assert_eq!(first["lastRun"]["backlog"], true);
+    let last_run = first["lastRun"].as_object().expect("lastRun").clone();
+
+    sim.append_events(lock_events("lock", 3));
+    let (second, _) = fetch(&sim, json!({"fetchLogsQuery": WIDER_QUERY}), &last_run);
+    let mut delivered = incident_ids(&first);
+    delivered.extend(incident_ids(&second));
+    assert_exactly_once(
+        &delivered,
+        &ids_of(&sim, &["user.session.start", "user.account.lock"]),
+    );
+}
+
+#[test]
+fn a_first_fetch_at_okta_s_limit_still_works() {
+    let sim = sim_with(events("seed", 3, Utc::now() - Duration::minutes(5)));
+    for first_fetch in ["180 days", "4320 hours", "6 months"] {
+        let (document, code) = fetch(&sim, json!({"first_fetch": first_fetch}), &Map::new());
+        assert_eq!(code, 0, "{first_fetch}: {}", document["error"]);
+    }
+}
+
+#[test]
+fn saved_links_that_could_never_see_new_events_are_refused() {
+    let sim = sim_with(vec![]);
+    let filter = QUERY.replace(' ', "+").replace('"', "%22");
+    for query in ["until=2020-01-01T00:00:00Z", "limit=0&after=0_0"] {
+        let link = format!("{}/api/v1/logs?{query}&filter={filter}", sim.base_url());
+        let last_run = json!({"nextLink": link});
+        let (document, code) = fetch(&sim, json!({}), last_run.as_object().expect("object"));
+        assert_eq!(code, 1, "{query}");
+        let error = document["error"].as_str().expect("error");
+        assert!(error.contains("reset the instance's last run"), "{error}");
+    }
+    assert!(sim.journal().is_empty());
 }
