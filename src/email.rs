@@ -52,8 +52,9 @@ impl EmailSettings {
     /// invalid or only some are set.
     pub fn from_params(params: &Map<String, Value>) -> Result<Option<EmailSettings>, InputError> {
         let inputs = Inputs::parameters(params);
-        // A port that is set must be a number, whatever else is set.
+        // A port or login that is set must be usable, whatever else is set.
         let port = inputs.count("smtp_port")?;
+        let credentials = smtp_login(&inputs)?;
         let mut given = Vec::new();
         for name in REQUIRED {
             if inputs.text(name)?.is_some() {
@@ -94,10 +95,8 @@ impl EmailSettings {
         };
         let from = address("from_email", &inputs.required_text("from_email")?)?;
         let recipients = inputs.required_text("email_notification_ids")?;
-        let to = recipients
-            .split(',')
-            .map(str::trim)
-            .filter(|text| !text.is_empty())
+        let to = split_addresses(&recipients)
+            .into_iter()
             .map(|text| address("email_notification_ids", text))
             .collect::<Result<Vec<_>, _>>()?;
         if to.is_empty() {
@@ -107,29 +106,6 @@ impl EmailSettings {
                     .into(),
             ));
         }
-        let credentials = match inputs.object("smtp_credentials", "SMTP user and password")? {
-            Some(object) => {
-                let text = |key: &str| {
-                    object
-                        .get(key)
-                        .and_then(Value::as_str)
-                        .map(str::trim)
-                        .unwrap_or_default()
-                };
-                match (text("identifier"), text("password")) {
-                    ("", "") => None,
-                    ("", _) | (_, "") => {
-                        return Err(InputError(
-                            "the parameter 'smtp_credentials' needs both a user and a password, \
-                             or neither to send without a login"
-                                .into(),
-                        ));
-                    }
-                    (user, password) => Some((user.to_string(), password.to_string())),
-                }
-            }
-            None => None,
-        };
         Ok(Some(EmailSettings {
             server: inputs.required_text("smtp_server")?,
             port,
@@ -140,17 +116,45 @@ impl EmailSettings {
         }))
     }
 
-    /// Sends one plain-text email to every recipient.
+    /// Sends the plain-text email to every recipient: one message, or several when the
+    /// recipients would not fit on one `To:` line (SMTP limits a line to 1,000 characters).
     pub fn send(&self, body: &str) -> Result<(), String> {
-        let mut message = Message::builder().from(self.from.clone()).subject(SUBJECT);
+        let mut groups: Vec<Vec<&Mailbox>> = Vec::new();
+        let mut width = 0;
         for recipient in &self.to {
-            message = message.to(recipient.clone());
+            let length = recipient.to_string().len() + 2;
+            match groups.last_mut() {
+                Some(group) if width + length <= MAX_TO_LINE => group.push(recipient),
+                _ => {
+                    groups.push(vec![recipient]);
+                    width = 0;
+                }
+            }
+            width += length;
         }
-        let message = message
-            .header(ContentType::TEXT_PLAIN)
-            .body(body.to_string())
-            .map_err(|err| format!("the email could not be built: {err}"))?;
 
+        let transport = self.transport()?;
+        for group in groups {
+            let mut message = Message::builder().from(self.from.clone()).subject(SUBJECT);
+            for recipient in group {
+                message = message.to(recipient.clone());
+            }
+            let message = message
+                .header(ContentType::TEXT_PLAIN)
+                .body(body.to_string())
+                .map_err(|err| format!("the email could not be built: {err}"))?;
+            transport.send(&message).map_err(|err| {
+                format!(
+                    "the failure email could not be sent through {}:{}: {err}",
+                    self.server, self.port
+                )
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The SMTP connection settings.
+    fn transport(&self) -> Result<SmtpTransport, String> {
         let tls = TlsParameters::builder(self.server.clone())
             .dangerous_accept_invalid_certs(self.trust_any_certificate)
             .dangerous_accept_invalid_hostnames(self.trust_any_certificate)
@@ -168,12 +172,65 @@ impl EmailSettings {
         if let Some((user, password)) = &self.credentials {
             transport = transport.credentials(Credentials::new(user.clone(), password.clone()));
         }
-        transport.build().send(&message).map(|_| ()).map_err(|err| {
-            format!(
-                "the failure email could not be sent through {}:{}: {err}",
-                self.server, self.port
-            )
-        })
+        Ok(transport.build())
+    }
+}
+
+/// Longest `To:` line written, leaving room under SMTP's 1,000-character line limit.
+const MAX_TO_LINE: usize = 900;
+
+/// Splits a list of addresses at the commas outside quotes and angle brackets, so a display
+/// name such as `"Ops, Team" <ops@example.com>` stays whole.
+fn split_addresses(list: &str) -> Vec<&str> {
+    let mut addresses = Vec::new();
+    let (mut start, mut quoted, mut bracketed) = (0, false, false);
+    for (index, c) in list.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '<' if !quoted => bracketed = true,
+            '>' if !quoted => bracketed = false,
+            ',' if !quoted && !bracketed => {
+                addresses.push(&list[start..index]);
+                start = index + 1;
+            }
+            _ => {}
+        }
+    }
+    addresses.push(&list[start..]);
+    addresses
+        .into_iter()
+        .map(str::trim)
+        .filter(|text| !text.is_empty())
+        .collect()
+}
+
+/// The optional SMTP login: both parts or neither, without control characters.
+fn smtp_login(inputs: &Inputs) -> Result<Option<(String, String)>, InputError> {
+    let refuse = |why: &str| {
+        Err(InputError(format!(
+            "the parameter 'smtp_credentials' {why}"
+        )))
+    };
+    let Some(object) = inputs.object("smtp_credentials", "SMTP user and password")? else {
+        return Ok(None);
+    };
+    let mut parts = Vec::new();
+    for key in ["identifier", "password"] {
+        match object.get(key) {
+            None | Some(Value::Null) => parts.push(String::new()),
+            Some(Value::String(text)) if text.chars().any(char::is_control) => {
+                return refuse("holds control characters; type the user and password again");
+            }
+            Some(Value::String(text)) => parts.push(text.trim().to_string()),
+            Some(_) => return refuse(&format!("has a '{key}' that is not text")),
+        }
+    }
+    match (parts[0].as_str(), parts[1].as_str()) {
+        ("", "") => Ok(None),
+        ("", _) | (_, "") => {
+            refuse("needs both a user and a password, or neither to send without a login")
+        }
+        (user, password) => Ok(Some((user.to_string(), password.to_string()))),
     }
 }
 
@@ -197,7 +254,7 @@ impl FailureReport<'_> {
         format!(
             "Fetching Okta System Log events failed.\n\n\
              When: {}\nInstance: {}\nOkta org: {}\nQuery: {}\nError: {}\n\n\
-             No position was lost: the next fetch starts again where the last good one ended.\n",
+             The saved position was not changed: the next fetch tries again from it.\n",
             self.when,
             self.instance,
             self.org,

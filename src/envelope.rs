@@ -26,6 +26,8 @@ pub struct Envelope {
     pub integration_context: Map<String, Value>,
     /// The calling context (instance name, brand, investigation …).
     pub context: Map<String, Value>,
+    /// What was wrong with the envelope but could be set aside, for the engine's log.
+    pub warnings: Vec<String>,
 }
 
 /// Why stdin could not be read as an envelope, with the command name when it was found.
@@ -88,13 +90,34 @@ impl Envelope {
                 )),
             }
         };
+        let params = section("params")?;
+        let args = section("args")?;
+        let context = section("context")?;
+
+        // The stored state comes from the engine, not the user: a broken one is set aside with
+        // a warning rather than failing every later run the same way.
+        let mut warnings = Vec::new();
+        let mut stored = |key: &str| match object.remove(key) {
+            None | Some(Value::Null) => Map::new(),
+            Some(Value::Object(map)) => map,
+            Some(other) => {
+                warnings.push(format!(
+                    "\"{key}\" is {}, not a JSON object; it was ignored",
+                    kind_of(&other)
+                ));
+                Map::new()
+            }
+        };
+        let last_run = stored("lastRun");
+        let integration_context = stored("integrationContext");
         Ok(Envelope {
-            params: section("params")?,
-            args: section("args")?,
-            last_run: section("lastRun")?,
-            integration_context: section("integrationContext")?,
-            context: section("context")?,
+            params,
+            args,
+            last_run,
+            integration_context,
+            context,
             command,
+            warnings,
         })
     }
 
@@ -250,6 +273,17 @@ mod tests {
         assert_eq!(envelope.command, "get-user");
         assert_eq!(envelope.params["url"], "https://x.okta.com");
         assert_eq!(envelope.instance_name(), "OktaITAdmin");
+    }
+
+    #[test]
+    fn a_broken_stored_state_is_set_aside_with_a_warning() {
+        let envelope = Envelope::parse(br#"{"command":"fetch-incidents","lastRun":[1,2]}"#);
+        let envelope = envelope.unwrap();
+        assert!(envelope.last_run.is_empty());
+        assert_eq!(
+            envelope.warnings,
+            ["\"lastRun\" is a JSON array, not a JSON object; it was ignored"]
+        );
     }
 
     #[test]

@@ -133,11 +133,16 @@ impl<'a> Inputs<'a> {
                 .or_else(|| {
                     number
                         .as_f64()
-                        .filter(|f| f.fract() == 0.0 && *f >= 0.0)
+                        .filter(|f| f.fract() == 0.0 && (0.0..u64::MAX as f64).contains(f))
                         .map(|f| f as u64)
                 })
                 .map(Some)
-                .ok_or_else(|| self.error(name, format!("must be a whole number, got {number}"))),
+                .ok_or_else(|| {
+                    self.error(
+                        name,
+                        format!("must be a whole number of a sensible size, got {number}"),
+                    )
+                }),
             Some(Value::String(text)) => whole(text)
                 .map(Some)
                 .ok_or_else(|| self.error(name, format!("must be a whole number, got '{text}'"))),
@@ -199,6 +204,13 @@ impl<'a> Inputs<'a> {
                 }
                 _ => Err(self.error(name, "is a credentials object without a password")),
             },
+            Some(other @ (Value::Number(_) | Value::Bool(_) | Value::Array(_))) => Err(self.error(
+                name,
+                format!(
+                    "must be text or a credentials object, got {}",
+                    kind_of(other)
+                ),
+            )),
             _ => self.text(name),
         }
     }

@@ -161,6 +161,25 @@ fn bad_arguments_and_parameters_are_named() {
              clear",
         ),
         (
+            json!({"command": "test-module", "params": {"url": "https://x.okta.com",
+                "apitoken": "t", "smtp_credentials": [1]}}),
+            "Failed to execute test-module command. Error: the parameter 'smtp_credentials' must \
+             be a JSON object",
+        ),
+        (
+            json!({"command": "test-module", "params": {"url": "https://x.okta.com",
+                "apitoken": "t", "smtp_credentials": {"identifier": "u\r\nRCPT TO:<x@y>",
+                "password": "p"}}}),
+            "Failed to execute test-module command. Error: the parameter 'smtp_credentials' \
+             holds control characters",
+        ),
+        (
+            json!({"command": "get-user", "args": {"scim": {"id": "00u1"}},
+                "params": {"url": "https://x.okta.com", "apitoken": 12345}}),
+            "Failed to execute get-user command. Error: the parameter 'apitoken' must be text or \
+             a credentials object, got a number",
+        ),
+        (
             json!({"command": "okta-get-assigned-user-for-app", "args": {"userId": "00u1"}}),
             "Failed to execute okta-get-assigned-user-for-app command. Error: the argument \
              'applicationId' is required",

@@ -224,3 +224,44 @@ fn an_unusable_email_setting_is_added_after_the_fetch_error() {
         "{error}"
     );
 }
+
+#[test]
+fn a_long_recipient_list_reaches_everyone_within_smtp_line_limits() {
+    let smtp = SmtpServer::start();
+    let sim = OktaSim::start(seed(), 0).expect("okta-sim starts");
+    sim.add_fault(
+        Fault::new(FaultKind::Status)
+            .on_path("/api/v1/logs")
+            .with_status(403),
+    );
+    let recipients: Vec<String> = (0..25)
+        .map(|i| format!("operator-number-{i:02}@security-team.example.com"))
+        .collect();
+    let named = format!(
+        "\"Ops, Night Shift\" <night@example.com>, {}",
+        recipients.join(", ")
+    );
+    let envelope = json!({"command": "fetch-incidents",
+        "params": {"url": sim.base_url(), "apitoken": TOKEN, "smtp_server": "127.0.0.1",
+                   "smtp_port": smtp.port, "from_email": "a@example.com",
+                   "email_notification_ids": named}});
+    let output = okta_it_admin::run(envelope.to_string().as_bytes());
+    let error = output.document["error"].as_str().expect("error");
+    assert!(!error.contains("email"), "{error}");
+
+    let received = smtp.received();
+    assert!(
+        received.len() >= 2,
+        "one To: line would pass 1,000 characters"
+    );
+    let mut delivered: Vec<String> = received.iter().flat_map(|mail| mail.to.clone()).collect();
+    delivered.sort();
+    assert_eq!(delivered.len(), 26);
+    assert!(delivered.iter().any(|to| to.contains("night@example.com")));
+    for mail in &received {
+        assert!(
+            mail.data.lines().all(|line| line.len() <= 998),
+            "a line over SMTP's limit"
+        );
+    }
+}

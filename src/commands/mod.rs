@@ -188,6 +188,9 @@ pub const PARAMETERS: &[&str] = &[
 /// `incidents` as they are made.
 pub fn run(envelope: &Envelope, incidents: &mut dyn IncidentSink) -> Document {
     let call = Call::new(envelope, incidents);
+    for warning in &envelope.warnings {
+        call.log("warning", warning.clone());
+    }
     let outcome = match COMMANDS
         .iter()
         .find(|command| command.name == envelope.command)
