@@ -28,6 +28,17 @@ fn failing_fetch(sim: &OktaSim, smtp_port: u16) -> Value {
     output.document
 }
 
+/// An okta-sim whose next System Log request fails with a 403.
+fn failing_sim() -> OktaSim {
+    let sim = OktaSim::start(seed(), 0).expect("okta-sim starts");
+    sim.add_fault(
+        Fault::new(FaultKind::Status)
+            .on_path("/api/v1/logs")
+            .with_status(403),
+    );
+    sim
+}
+
 /// The message text with quoted-printable soft line breaks removed.
 fn unfold(data: &str) -> String {
     data.replace("=\r\n", "").replace("=\n", "")
@@ -36,12 +47,7 @@ fn unfold(data: &str) -> String {
 #[test]
 fn a_failed_fetch_sends_one_email_to_every_operator() {
     let smtp = SmtpServer::start();
-    let sim = OktaSim::start(seed(), 0).expect("okta-sim starts");
-    sim.add_fault(
-        Fault::new(FaultKind::Status)
-            .on_path("/api/v1/logs")
-            .with_status(403),
-    );
+    let sim = failing_sim();
 
     let document = failing_fetch(&sim, smtp.port);
     assert_eq!(document.get("lastRun"), None);
@@ -108,12 +114,7 @@ fn a_token_echoed_in_the_error_never_reaches_the_email() {
 
 #[test]
 fn a_failure_to_send_is_added_to_the_original_error() {
-    let sim = OktaSim::start(seed(), 0).expect("okta-sim starts");
-    sim.add_fault(
-        Fault::new(FaultKind::Status)
-            .on_path("/api/v1/logs")
-            .with_status(403),
-    );
+    let sim = failing_sim();
     let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
     let port = closed.local_addr().expect("address").port();
     drop(closed);
@@ -138,12 +139,7 @@ fn a_failure_to_send_is_added_to_the_original_error() {
 
 #[test]
 fn without_all_four_email_parameters_no_email_is_attempted() {
-    let sim = OktaSim::start(seed(), 0).expect("okta-sim starts");
-    sim.add_fault(
-        Fault::new(FaultKind::Status)
-            .on_path("/api/v1/logs")
-            .with_status(403),
-    );
+    let sim = failing_sim();
     let envelope = json!({"command": "fetch-incidents",
         "params": {"url": sim.base_url(), "apitoken": TOKEN}});
     let output = okta_it_admin::run(envelope.to_string().as_bytes());
@@ -202,12 +198,7 @@ fn starttls_is_used_when_the_server_offers_it() {
 
 #[test]
 fn an_unusable_email_setting_is_added_after_the_fetch_error() {
-    let sim = OktaSim::start(seed(), 0).expect("okta-sim starts");
-    sim.add_fault(
-        Fault::new(FaultKind::Status)
-            .on_path("/api/v1/logs")
-            .with_status(403),
-    );
+    let sim = failing_sim();
     let envelope = json!({"command": "fetch-incidents",
         "params": {"url": sim.base_url(), "apitoken": TOKEN, "smtp_server": "127.0.0.1"}});
     let output = okta_it_admin::run(envelope.to_string().as_bytes());
@@ -228,12 +219,7 @@ fn an_unusable_email_setting_is_added_after_the_fetch_error() {
 #[test]
 fn a_long_recipient_list_reaches_everyone_within_smtp_line_limits() {
     let smtp = SmtpServer::start();
-    let sim = OktaSim::start(seed(), 0).expect("okta-sim starts");
-    sim.add_fault(
-        Fault::new(FaultKind::Status)
-            .on_path("/api/v1/logs")
-            .with_status(403),
-    );
+    let sim = failing_sim();
     let recipients: Vec<String> = (0..25)
         .map(|i| format!("operator-number-{i:02}@security-team.example.com"))
         .collect();
