@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::user_outputs::RESULT_KEYS;
+use super::user_outputs::{RESULT_KEYS, error_code};
 use super::{Call, CommandOutput};
 use crate::envelope::Entry;
 use crate::markdown::table_to_markdown;
@@ -44,13 +44,8 @@ pub fn run(call: &Call) -> anyhow::Result<CommandOutput> {
              object; check the 'url' parameter and any proxy between here and Okta"
         ),
         Err(OktaError::Api(error)) if error.is_refusal() => {
-            let code = match (&error.code, error.status) {
-                (_, 404) => json!(404),
-                (Some(code), _) => json!(code),
-                (None, status) => json!(status),
-            };
             assignment.insert("success".into(), json!(false));
-            assignment.insert("errorCode".into(), code);
+            assignment.insert("errorCode".into(), error_code(&error));
             assignment.insert("errorMessage".into(), json!(error.message()));
         }
         Err(other) => return Err(other.into()),

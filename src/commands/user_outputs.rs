@@ -129,14 +129,9 @@ impl UserResult {
 
     /// A result for an operation Okta refused, keeping Okta's code, message and body.
     pub fn refused(error: &ApiError) -> UserResult {
-        let error_code = match (&error.code, error.status) {
-            (_, 404) => json!(404),
-            (Some(code), _) => json!(code),
-            (None, status) => json!(status),
-        };
         UserResult {
             success: false,
-            error_code: Some(error_code),
+            error_code: Some(error_code(error)),
             error_message: Some(error.message()),
             details: (!error.body.is_null()).then(|| error.body.clone()),
             ..UserResult::default()
@@ -185,6 +180,16 @@ impl UserResult {
             context.insert(ACCOUNT_KEY.to_string(), Value::Object(account));
         }
         Entry::note(Value::Object(object), table, context)
+    }
+}
+
+/// The `errorCode` output of an Okta refusal: the number 404 for anything not found (as the
+/// reference's outputs show), else Okta's code, else the HTTP status.
+pub fn error_code(error: &ApiError) -> Value {
+    match (&error.code, error.status) {
+        (_, 404) => json!(404),
+        (Some(code), _) => json!(code),
+        (None, status) => json!(status),
     }
 }
 
